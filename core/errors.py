@@ -1,0 +1,57 @@
+"""Domain errors: services raise these; adapters turn them into localized messages."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base of every error a service raises on purpose. `code` names the message id."""
+
+    code = "error"
+
+    def __init__(self, detail: str = "", **params: object) -> None:
+        super().__init__(detail or self.code)
+        self.detail = detail
+        self.params = params
+
+
+class ConfigurationError(DomainError):
+    code = "configuration"
+
+    def __init__(self, variable: str, message: str) -> None:
+        super().__init__(f"{variable}: {message}", variable=variable)
+        self.variable = variable
+        self.message = message
+
+
+class PermissionDenied(DomainError):
+    code = "permission_denied"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class AlreadyExists(DomainError):
+    code = "already_exists"
+
+
+class InvalidInput(DomainError):
+    code = "invalid_input"
+
+
+class InvalidIdNumber(InvalidInput):
+    code = "invalid_id_number"
+
+
+class InvalidPhone(InvalidInput):
+    code = "invalid_phone"
+
+
+class InvitationInvalid(DomainError):
+    code = "invitation_invalid"
+
+
+class InvalidToken(DomainError):
+    """A signed token (house card, camera) that fails its signature or was revoked."""
+
+    code = "invalid_token"

@@ -1,0 +1,83 @@
+"""The domain model: every table of SafeCommunity, re-exported for `from core.models import X`."""
+
+from core.models.base import Base, utcnow
+from core.models.enums import (
+    AlertKind,
+    AlertStatus,
+    CameraKind,
+    DeliveryStatus,
+    GroupRole,
+    HouseKind,
+    MatchBand,
+    PersonKind,
+    PhotoKind,
+    ReportCategory,
+    ReportStatus,
+    ResidencyRole,
+    ResidencyStatus,
+    RiskColour,
+    Role,
+    VisitStatus,
+    WatchlistKind,
+)
+from core.models.members import AuditEntry, BotState, GroupChat, Invitation, Member
+from core.models.people import FaceTemplate, Person, Residency
+from core.models.places import Building, Community, Grid, House
+from core.models.reports import Report, ReportStatusChange
+from core.models.security import (
+    Alert,
+    AlertRule,
+    Camera,
+    Delivery,
+    Passage,
+    Visitor,
+    Watchlist,
+    WatchlistEntry,
+)
+from core.models.visits import StoredPhoto, Visit
+
+__all__ = [
+    "Alert",
+    "AlertKind",
+    "AlertRule",
+    "AlertStatus",
+    "AuditEntry",
+    "Base",
+    "BotState",
+    "Building",
+    "Camera",
+    "CameraKind",
+    "Community",
+    "Delivery",
+    "DeliveryStatus",
+    "FaceTemplate",
+    "Grid",
+    "GroupChat",
+    "GroupRole",
+    "House",
+    "HouseKind",
+    "Invitation",
+    "MatchBand",
+    "Member",
+    "Passage",
+    "Person",
+    "PersonKind",
+    "PhotoKind",
+    "Report",
+    "ReportCategory",
+    "ReportStatus",
+    "ReportStatusChange",
+    "Residency",
+    "ResidencyRole",
+    "ResidencyStatus",
+    "RiskColour",
+    "Role",
+    "StoredPhoto",
+    "Visit",
+    "VisitStatus",
+    "Visitor",
+    "Watchlist",
+    "WatchlistEntry",
+    "WatchlistKind",
+    "utcnow",
+]

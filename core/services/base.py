@@ -1,0 +1,46 @@
+"""The unit of work: one session, one transaction, every feature service over it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.crypto import Vault
+from core.models import utcnow
+
+if TYPE_CHECKING:
+    from core.services.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class ServiceContext:
+    """What services need besides the session; built once at start from the settings."""
+
+    session_factory: async_sessionmaker[AsyncSession]
+    vault: Vault
+    data_dir: Path
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    clock: Callable[[], datetime] = utcnow
+    bot_username: str = ""
+    visit_interval_days: dict[str, int] = field(
+        default_factory=lambda: {"red": 7, "yellow": 15, "green": 30}
+    )
+    overdue_grace_days: int = 7
+
+
+class Service:
+    """Base of feature services: shares the unit of work's session and context."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+        self.session: AsyncSession = uow.session
+        self.context: ServiceContext = uow.context
+
+    def now(self) -> datetime:
+        return self.context.clock()

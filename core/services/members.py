@@ -1,0 +1,158 @@
+"""Members (Telegram users with a role) and invitations to become one."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from core.crypto import token_hash
+from core.errors import AlreadyExists, InvalidInput, InvitationInvalid, NotFound
+from core.models import Grid, Invitation, Member, Role
+from core.roles import Actor, Permission
+from core.services.base import Service
+
+SUPPORTED_LOCALES = ("zh_CN", "en")
+INVITE_PREFIX = "inv_"
+
+
+class MemberService(Service):
+    async def by_telegram_id(self, telegram_id: int) -> Member | None:
+        """Identify the sender of an update (no permission: it is who they are)."""
+        return await self.session.scalar(
+            select(Member).where(Member.telegram_id == telegram_id, Member.active.is_(True))
+        )
+
+    async def get(self, actor: Actor, member_id: int) -> Member:
+        if actor.member_id != member_id:
+            actor.require(Permission.MANAGE_MEMBERS)
+        member = await self.session.get(Member, member_id)
+        if member is None:
+            raise NotFound("member", id=member_id)
+        return member
+
+    async def add(
+        self,
+        actor: Actor,
+        *,
+        telegram_id: int | None,
+        role: Role,
+        name: str,
+        grid_code: str | None = None,
+        phone: str = "",
+    ) -> Member:
+        actor.require(Permission.MANAGE_MEMBERS)
+        name = _clean_name(name)
+        if telegram_id is not None and await self.by_telegram_id(telegram_id):
+            raise AlreadyExists("member", telegram_id=telegram_id)
+        member = Member(
+            telegram_id=telegram_id,
+            role=Role(role),
+            name=name,
+            phone=phone,
+            grid_id=await self._grid_id(grid_code),
+            created_at=self.now(),
+        )
+        self.session.add(member)
+        await self.session.flush()
+        await self.uow.audit.record(actor, "create", "member", member.id, role=member.role.value)
+        return member
+
+    async def list(self, actor: Actor, *, role: Role | None = None) -> Sequence[Member]:
+        actor.require(Permission.MANAGE_MEMBERS)
+        query = select(Member).order_by(Member.role, Member.name)
+        if role is not None:
+            query = query.where(Member.role == role)
+        return (await self.session.scalars(query)).all()
+
+    async def invite(
+        self,
+        actor: Actor,
+        *,
+        role: Role,
+        name: str = "",
+        grid_code: str | None = None,
+        valid_days: int = 7,
+    ) -> tuple[Invitation, str]:
+        """Create a one-time invitation; the token is returned once and stored hashed."""
+        actor.require(Permission.MANAGE_MEMBERS)
+        token = INVITE_PREFIX + secrets.token_urlsafe(18)
+        invitation = Invitation(
+            token_hash=token_hash(token),
+            role=Role(role),
+            name=name.strip(),
+            grid_id=await self._grid_id(grid_code),
+            created_by_id=actor.member_id,
+            expires_at=self.now() + timedelta(days=valid_days),
+            created_at=self.now(),
+        )
+        self.session.add(invitation)
+        await self.session.flush()
+        await self.uow.audit.record(actor, "create", "invitation", invitation.id, role=role.value)
+        return invitation, token
+
+    async def redeem(self, *, telegram_id: int, token: str, name: str) -> Member:
+        """Bind the Telegram user who opened an invitation link to a new member."""
+        invitation = await self.session.scalar(
+            select(Invitation).where(Invitation.token_hash == token_hash(token))
+        )
+        if invitation is None:
+            raise InvitationInvalid("unknown")
+        if invitation.used_at is not None:
+            raise InvitationInvalid("used")
+        if invitation.expires_at < self.now():
+            raise InvitationInvalid("expired")
+        if await self.by_telegram_id(telegram_id):
+            raise AlreadyExists("member", telegram_id=telegram_id)
+        member = Member(
+            telegram_id=telegram_id,
+            role=invitation.role,
+            name=invitation.name or _clean_name(name or str(telegram_id)),
+            grid_id=invitation.grid_id,
+            created_at=self.now(),
+        )
+        self.session.add(member)
+        await self.session.flush()
+        invitation.used_at = self.now()
+        invitation.used_by_id = member.id
+        bound = Actor(role=member.role, member_id=member.id)
+        await self.uow.audit.record(bound, "redeem", "invitation", invitation.id)
+        return member
+
+    async def set_locale(self, actor: Actor, locale: str) -> None:
+        """A member chooses their language."""
+        if locale not in SUPPORTED_LOCALES:
+            raise InvalidInput("locale", locale=locale)
+        if actor.member_id is None:
+            raise NotFound("member")
+        member = await self.session.get(Member, actor.member_id)
+        if member is None:
+            raise NotFound("member", id=actor.member_id)
+        member.locale = locale
+
+    async def deactivate(self, actor: Actor, member_id: int) -> None:
+        actor.require(Permission.MANAGE_MEMBERS)
+        member = await self.get(actor, member_id)
+        member.active = False
+        await self.uow.audit.record(actor, "deactivate", "member", member.id)
+
+    async def _grid_id(self, grid_code: str | None) -> int | None:
+        if not grid_code:
+            return None
+        grid = await self.session.scalar(select(Grid).where(Grid.code == grid_code))
+        if grid is None:
+            raise NotFound("grid", code=grid_code)
+        return grid.id
+
+
+def actor_for(member: Member) -> Actor:
+    return Actor(role=member.role, member_id=member.id, label=f"member:{member.id}")
+
+
+def _clean_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned or len(cleaned) > 80:
+        raise InvalidInput("name")
+    return cleaned

@@ -1,0 +1,97 @@
+"""`async with services() as svc:` commits on success and rolls back on error."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from types import TracebackType
+from typing import TYPE_CHECKING
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+if TYPE_CHECKING:
+    from core.services.audit import AuditService
+    from core.services.base import ServiceContext
+    from core.services.cameras import CameraService
+    from core.services.groups import GroupService
+    from core.services.houses import HouseService
+    from core.services.members import MemberService
+    from core.services.persons import PersonService
+    from core.services.watchlists import WatchlistService
+
+
+class UnitOfWork:
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+        self.session: AsyncSession = context.session_factory()
+
+    async def __aenter__(self) -> UnitOfWork:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if exc_type is None:
+                await self.session.commit()
+            else:
+                await self.session.rollback()
+        finally:
+            await self.session.close()
+
+    async def flush(self) -> None:
+        await self.session.flush()
+
+    @cached_property
+    def audit(self) -> AuditService:
+        from core.services.audit import AuditService
+
+        return AuditService(self)
+
+    @cached_property
+    def members(self) -> MemberService:
+        from core.services.members import MemberService
+
+        return MemberService(self)
+
+    @cached_property
+    def groups(self) -> GroupService:
+        from core.services.groups import GroupService
+
+        return GroupService(self)
+
+    @cached_property
+    def houses(self) -> HouseService:
+        from core.services.houses import HouseService
+
+        return HouseService(self)
+
+    @cached_property
+    def persons(self) -> PersonService:
+        from core.services.persons import PersonService
+
+        return PersonService(self)
+
+    @cached_property
+    def cameras(self) -> CameraService:
+        from core.services.cameras import CameraService
+
+        return CameraService(self)
+
+    @cached_property
+    def watchlists(self) -> WatchlistService:
+        from core.services.watchlists import WatchlistService
+
+        return WatchlistService(self)
+
+
+class ServiceFactory:
+    """Call it to open a unit of work: `async with services() as svc: ...`."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self.context = context
+
+    def __call__(self) -> UnitOfWork:
+        return UnitOfWork(self.context)

@@ -1,0 +1,142 @@
+"""The one typed settings object, read from the environment and an optional `.env`."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import time
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.errors import ConfigurationError
+
+SECRET_FILE_NAME = "secret.key"
+
+
+class Settings(BaseSettings):
+    """Everything the product can be configured with; see the README's reference."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SAFECOMMUNITY_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="forbid",
+        frozen=True,
+    )
+
+    data_dir: Path = Path("./var")
+    database_url: str = ""
+    secret_key: str = ""
+
+    telegram_token: str = ""
+    telegram_base_url: str = "https://api.telegram.org/bot"
+    telegram_base_file_url: str = "https://api.telegram.org/file/bot"
+    webhook_url: str = ""
+    webhook_secret: str = ""
+
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65535)
+    default_locale: Literal["zh_CN", "en"] = "zh_CN"
+    timezone: str = "Asia/Shanghai"
+
+    community_name: str = "安宁社区"
+    community_phone: str = "0571-88000000"
+
+    face_backend: Literal["dlib", "insightface"] = "dlib"
+    insightface_model_dir: Path | None = None
+    face_match_threshold: float | None = Field(default=None, gt=0)
+    face_possible_threshold: float | None = Field(default=None, gt=0)
+    plate_local_province: str = Field(default="浙", min_length=1, max_length=1)
+    plate_max_distance: int = Field(default=1, ge=0, le=3)
+    recognition_workers: int = Field(default=1, ge=0, le=16)
+    recognition_queue: int = Field(default=32, ge=1, le=10_000)
+    max_image_pixels: int = Field(default=40_000_000, ge=1_000_000)
+
+    visit_interval_red_days: int = Field(default=7, ge=1)
+    visit_interval_yellow_days: int = Field(default=15, ge=1)
+    visit_interval_green_days: int = Field(default=30, ge=1)
+    overdue_grace_days: int = Field(default=7, ge=0)
+    overdue_reminder_time: time = time(9, 0)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("use sqlite+aiosqlite:///… or postgresql+asyncpg://…")
+        return value
+
+    @field_validator("telegram_token")
+    @classmethod
+    def _token_shape(cls, value: str) -> str:
+        if value and (":" not in value or not value.split(":", 1)[0].isdigit()):
+            raise ValueError("a bot token looks like 123456:ABC… (ask @BotFather)")
+        return value
+
+    @model_validator(mode="after")
+    def _thresholds_ordered(self) -> Settings:
+        match, possible = self.face_match_threshold, self.face_possible_threshold
+        dlib = self.face_backend == "dlib"
+        if dlib and match is not None and possible is not None and possible < match:
+            raise ValueError("face_possible_threshold must be ≥ face_match_threshold (dlib)")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir.resolve() / 'safecommunity.db'}"
+
+    @property
+    def secret_file(self) -> Path:
+        return self.data_dir / SECRET_FILE_NAME
+
+    def effective_secret(self) -> bytes:
+        """The configured secret, else the one `safecommunity init` generated."""
+        if self.secret_key:
+            return self.secret_key.encode()
+        if self.secret_file.exists():
+            return self.secret_file.read_text().strip().encode()
+        raise ConfigurationError(
+            "SAFECOMMUNITY_SECRET_KEY",
+            "no secret key: set SAFECOMMUNITY_SECRET_KEY or run `safecommunity init`",
+        )
+
+    def ensure_secret(self) -> bytes:
+        """Generate and store a secret in the data dir when none is configured."""
+        if self.secret_key or self.secret_file.exists():
+            return self.effective_secret()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.secret_file.write_text(secrets.token_urlsafe(48) + "\n")
+        self.secret_file.chmod(0o600)
+        return self.effective_secret()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings once, turning validation errors into one clear line."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = str(error["loc"][0]) if error["loc"] else "settings"
+        variable = f"SAFECOMMUNITY_{field.upper()}"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown setting"
+            variable = field.upper() if field.upper().startswith("SAFECOMMUNITY_") else variable
+        raise ConfigurationError(variable, message) from None
