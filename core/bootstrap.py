@@ -1,0 +1,63 @@
+"""Build the storage side of the product from the settings: engine, vault, service factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from core.crypto import Vault
+from core.db import make_engine, make_session_factory, upgrade_async
+from core.models import utcnow
+from core.services import ServiceContext, ServiceFactory
+from core.settings import Settings
+
+
+@dataclass
+class Storage:
+    engine: AsyncEngine
+    services: ServiceFactory
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def service_context(
+    settings: Settings, engine: AsyncEngine, *, clock: Callable[[], datetime] = utcnow
+) -> ServiceContext:
+    return ServiceContext(
+        session_factory=make_session_factory(engine),
+        vault=Vault(settings.effective_secret()),
+        data_dir=settings.data_dir,
+        zone=settings.zone,
+        clock=clock,
+        visit_interval_days={
+            "red": settings.visit_interval_red_days,
+            "yellow": settings.visit_interval_yellow_days,
+            "green": settings.visit_interval_green_days,
+        },
+        overdue_grace_days=settings.overdue_grace_days,
+    )
+
+
+async def open_storage(
+    settings: Settings, *, migrate: bool = True, clock: Callable[[], datetime] = utcnow
+) -> Storage:
+    """Apply migrations (unless told not to) and return the engine and the service factory."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if migrate:
+        await upgrade_async(settings.effective_database_url)
+    engine = make_engine(settings.effective_database_url)
+    return Storage(engine, ServiceFactory(service_context(settings, engine, clock=clock)))
+
+
+@asynccontextmanager
+async def storage(settings: Settings, *, migrate: bool = True) -> AsyncIterator[Storage]:
+    opened = await open_storage(settings, migrate=migrate)
+    try:
+        yield opened
+    finally:
+        await opened.close()
