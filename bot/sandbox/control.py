@@ -1,0 +1,387 @@
+"""The Python control API: act as users, inspect chats, await the bot."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import time
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
+
+from .faults import Faults
+from .html_format import utf16_len
+from .media import guess_mime
+from .state import CallbackRecord, ChatRecord, State
+
+if TYPE_CHECKING:
+    from .sandbox import Sandbox
+
+
+class ControlMixin:
+    """User-side actions and assertions helpers of :class:`~bot.sandbox.Sandbox`."""
+
+    state: State
+    faults: Faults
+    bot_user: dict[str, Any]
+    calls: list[tuple[str, dict[str, Any]]]
+    api_errors: list[tuple[str, dict[str, Any], str]]
+    persona_roles: dict[int, str | None]
+
+    # -- setting up the world ------------------------------------------------------------
+
+    def add_user(
+        self,
+        user_id: int,
+        first_name: str,
+        *,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = "zh-hans",
+        started: bool = False,
+    ) -> dict[str, Any]:
+        """Add (or update) a Telegram user; ``started=True`` as if they had /start-ed the bot."""
+        user: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+        for key, value in (
+            ("last_name", last_name),
+            ("username", username),
+            ("language_code", language_code),
+        ):
+            if value:
+                user[key] = value
+        self.state.add_user(user)
+        if started:
+            self.state.started.add(user_id)
+        self.persona_roles.setdefault(user_id, None)
+        return dict(user)
+
+    def add_group(
+        self,
+        chat_id: int,
+        title: str,
+        *,
+        members: Iterable[int] = (),
+        admins: Iterable[int] = (),
+        username: str | None = None,
+    ) -> dict[str, Any]:
+        """Add a group (the bot is a member and admin); ids from -100… are supergroups."""
+        if chat_id >= 0:
+            raise ValueError("group chat ids are negative")
+        kind = "supergroup" if str(chat_id).startswith("-100") else "group"
+        chat: dict[str, Any] = {"id": chat_id, "type": kind, "title": title}
+        if username:
+            chat["username"] = username
+        members, admins = set(members), set(admins)
+        for user_id in members | admins:
+            self.state.user(user_id)
+        self.state.add_group(chat, members, admins)
+        return dict(chat)
+
+    def block_bot(self, user_id: int) -> None:
+        """The user blocks the bot: sends to them answer 403 until they write again."""
+        self.state.blocked.add(user_id)
+
+    # -- acting as a user ----------------------------------------------------------------
+
+    def _record_for(self, user_id: int, chat_id: int | None) -> ChatRecord:
+        self.state.user(user_id)
+        record = self.state.chat(user_id if chat_id is None else chat_id)
+        if record.is_private and record.id != user_id:
+            raise ValueError(f"user {user_id} can't write in the private chat of {record.id}")
+        if not record.is_private and user_id not in record.members:
+            raise ValueError(
+                f"user {user_id} is not a member of chat {record.id}; use join_group() or "
+                "add_group(members=...)"
+            )
+        return record
+
+    def _user_message(
+        self, user_id: int, chat_id: int | None, *, kind: str = "message", **content: Any
+    ) -> dict[str, Any]:
+        record = self._record_for(user_id, chat_id)
+        if record.is_private:
+            self.state.started.add(user_id)
+            self.state.blocked.discard(user_id)
+        html_source = content.pop("html", None)
+        message = self.state.add_message(
+            record, self.state.user(user_id), html=html_source, **content
+        )
+        self.state.enqueue(kind, message)
+        return copy.deepcopy(message)
+
+    async def send_text(
+        self, user_id: int, text: str, *, chat_id: int | None = None
+    ) -> dict[str, Any]:
+        """The user sends a text; a leading /command gets a bot_command entity."""
+        if not text.strip():
+            raise ValueError("Telegram clients don't send empty messages")
+        entities = None
+        if text.startswith("/") and len(text) > 1 and not text[1].isspace():
+            command = text.split(maxsplit=1)[0]
+            entities = [{"type": "bot_command", "offset": 0, "length": utf16_len(command)}]
+        record = self._record_for(user_id, chat_id)
+        keyboard = record.reply_keyboard
+        if (
+            keyboard
+            and keyboard.get("one_time_keyboard")
+            and any(button.get("text") == text for row in keyboard["keyboard"] for button in row)
+        ):
+            record.reply_keyboard = None
+        return self._user_message(user_id, chat_id, text=text, entities=entities)
+
+    async def send_command(
+        self, user_id: int, command: str, args: str = "", *, chat_id: int | None = None
+    ) -> dict[str, Any]:
+        """The user sends ``/command args`` (``command`` may include ``@botname``)."""
+        text = "/" + command.lstrip("/")
+        if args:
+            text += " " + args
+        return await self.send_text(user_id, text, chat_id=chat_id)
+
+    async def send_photo(
+        self,
+        user_id: int,
+        image_bytes: bytes,
+        *,
+        caption: str | None = None,
+        chat_id: int | None = None,
+        forward_from: int | str | dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The user sends (or forwards, ``forward_from`` = user id/dict/hidden name) a photo."""
+        self._record_for(user_id, chat_id)
+        photo = await self.state.store_photo(image_bytes)
+        origin = None
+        if forward_from is not None:
+            origin = {"type": "user", "date": int(time.time())}
+            if isinstance(forward_from, str):
+                origin = {**origin, "type": "hidden_user", "sender_user_name": forward_from}
+            elif isinstance(forward_from, dict):
+                origin["sender_user"] = forward_from
+            else:
+                origin["sender_user"] = self.state.users.get(
+                    forward_from, {"id": forward_from, "is_bot": False, "first_name": "User"}
+                )
+        return self._user_message(
+            user_id, chat_id, photo=photo, caption=caption or None, forward_origin=origin
+        )
+
+    async def send_document(
+        self,
+        user_id: int,
+        data: bytes,
+        filename: str,
+        mime_type: str | None = None,
+        *,
+        caption: str | None = None,
+        chat_id: int | None = None,
+    ) -> dict[str, Any]:
+        """The user sends a file as a document."""
+        self._record_for(user_id, chat_id)
+        stored = self.state.store_document(data, filename, mime_type or guess_mime(filename))
+        return self._user_message(
+            user_id, chat_id, document=stored.document(), caption=caption or None
+        )
+
+    async def send_location(
+        self, user_id: int, latitude: float, longitude: float, *, chat_id: int | None = None
+    ) -> dict[str, Any]:
+        """The user shares a location."""
+        location = {"latitude": float(latitude), "longitude": float(longitude)}
+        return self._user_message(user_id, chat_id, location=location)
+
+    async def send_contact(
+        self,
+        user_id: int,
+        phone_number: str,
+        first_name: str,
+        *,
+        last_name: str | None = None,
+        contact_user_id: int | None = None,
+        chat_id: int | None = None,
+    ) -> dict[str, Any]:
+        """The user shares a contact (their own: ``contact_user_id=user_id``)."""
+        contact: dict[str, Any] = {"phone_number": phone_number, "first_name": first_name}
+        if last_name:
+            contact["last_name"] = last_name
+        if contact_user_id is not None:
+            contact["user_id"] = contact_user_id
+        return self._user_message(user_id, chat_id, contact=contact)
+
+    async def press_button(
+        self,
+        user_id: int,
+        message: dict[str, Any] | int,
+        callback_data_or_button_text: str,
+        *,
+        chat_id: int | None = None,
+        timeout: float = 10.0,  # noqa: ASYNC109 (contract API)
+    ) -> dict[str, Any]:
+        """Press an inline button (by callback_data, else by text) and await the bot's answer.
+
+        Returns ``{"answered": bool, "text", "show_alert", "url"}``; ``answered`` is False if
+        the bot did not call answerCallbackQuery within ``timeout`` seconds.
+        """
+        if isinstance(message, dict):
+            message_id = int(message["message_id"])
+            chat_id = chat_id if chat_id is not None else int(message["chat"]["id"])
+        else:
+            message_id = int(message)
+        record = self._record_for(user_id, chat_id)
+        current = self.state.find_message(record, message_id)
+        if current is None:
+            raise ValueError(f"message {message_id} not found in chat {record.id}")
+        rows = (current.get("reply_markup") or {}).get("inline_keyboard") or []
+        buttons = [button for row in rows for button in row]
+        wanted = callback_data_or_button_text
+        button = next((b for b in buttons if b.get("callback_data") == wanted), None) or next(
+            (b for b in buttons if b.get("text") == wanted), None
+        )
+        if button is None or "callback_data" not in button:
+            labels = [b.get("text") for b in buttons]
+            problem = "is not a callback button" if button else "not found"
+            raise ValueError(
+                f"button {wanted!r} {problem} on message {message_id}; buttons: {labels}"
+            )
+        query_id = str(4_000_000_000_000_000 + int(self.state.next_id()))
+        query = {
+            "id": query_id,
+            "from": copy.deepcopy(self.state.user(user_id)),
+            "message": copy.deepcopy(current),
+            "chat_instance": str(abs(hash((record.id, self.bot_user["id"])))),
+            "data": button["callback_data"],
+        }
+        callback = self.state.callbacks[query_id] = CallbackRecord(query)
+        self.state.enqueue("callback_query", query)
+        try:
+            async with asyncio.timeout(timeout):
+                await callback.answered.wait()
+        except TimeoutError:
+            return {"answered": False, "text": None, "show_alert": False, "url": None}
+        assert callback.answer is not None
+        return dict(callback.answer)
+
+    async def join_group(self, user_id: int, chat_id: int) -> dict[str, Any]:
+        """The user joins the group: a ``new_chat_members`` message."""
+        record = self.state.chat(chat_id)
+        user = self.state.user(user_id)
+        record.members.add(user_id)
+        return self._user_message(user_id, chat_id, new_chat_members=[copy.deepcopy(user)])
+
+    async def leave_group(self, user_id: int, chat_id: int) -> dict[str, Any]:
+        """The user leaves the group: a ``left_chat_member`` message."""
+        self._record_for(user_id, chat_id)
+        message = self._user_message(
+            user_id, chat_id, left_chat_member=copy.deepcopy(self.state.user(user_id))
+        )
+        self.state.chat(chat_id).members.discard(user_id)
+        self.state.chat(chat_id).admins.discard(user_id)
+        return message
+
+    # -- inspecting ------------------------------------------------------------------------
+
+    def history(self, chat_id: int) -> list[dict[str, Any]]:
+        """All live messages in the chat, in order (copies; ``html`` = raw HTML source)."""
+        return self.state.history(chat_id)
+
+    def bot_messages(self, chat_id: int) -> list[dict[str, Any]]:
+        """The live messages the bot sent to the chat."""
+        return [m for m in self.history(chat_id) if m["from"]["id"] == self.bot_user["id"]]
+
+    def reply_keyboard(self, chat_id: int) -> dict[str, Any] | None:
+        """The reply keyboard the bot currently shows in the chat (None if removed)."""
+        return copy.deepcopy(self.state.chat(chat_id).reply_keyboard)
+
+    def commands_for(
+        self, user_id: int, chat_id: int | None = None, language_code: str | None = None
+    ) -> list[dict[str, str]]:
+        """The "/" menu a Telegram client would show this user, resolving scopes like Telegram."""
+        user = self.state.user(user_id)
+        language = (language_code or user.get("language_code") or "")[:2]
+        record = self.state.chat(user_id if chat_id is None else chat_id)
+        admin = user_id in record.admins
+        scopes: list[tuple[str, int | None, int | None]]
+        if record.is_private:
+            scopes = [("chat", record.id, None), ("all_private_chats", None, None)]
+        else:
+            scopes = [("chat_member", record.id, user_id)]
+            scopes += [("chat_administrators", record.id, None)] if admin else []
+            scopes += [("chat", record.id, None)]
+            scopes += [("all_chat_administrators", None, None)] if admin else []
+            scopes += [("all_group_chats", None, None)]
+        for scope in [*scopes, ("default", None, None)]:
+            for lang in (language, ""):
+                if (scope, lang) in self.state.commands:
+                    return copy.deepcopy(self.state.commands[(scope, lang)])
+        return []
+
+    def _sent_by_bot(self, chat_id: int) -> list[dict[str, Any]]:
+        record = self.state.chat(chat_id)
+        return [m for m in record.messages if m["from"]["id"] == self.bot_user["id"]]
+
+    async def wait_for_bot_messages(
+        self,
+        chat_id: int,
+        count: int,
+        *,
+        timeout: float = 10.0,  # noqa: ASYNC109 (contract API)
+    ) -> list[dict[str, Any]]:
+        """Await until the bot has sent >= ``count`` messages to the chat in total.
+
+        Returns all of them in their current state (a deleted one carries ``"deleted": True``).
+        """
+        self.state.chat(chat_id)
+        try:
+            await self.state.wait_until(lambda: len(self._sent_by_bot(chat_id)) >= count, timeout)
+        except TimeoutError:
+            raise TimeoutError(self._explain(chat_id, count, timeout)) from None
+        if len(self._sent_by_bot(chat_id)) < count:
+            raise TimeoutError("the sandbox was stopped; " + self._explain(chat_id, count, 0))
+        record = self.state.chat(chat_id)
+        result = []
+        for message in self._sent_by_bot(chat_id):
+            item = copy.deepcopy(message)
+            if message["message_id"] in record.html:
+                item["html"] = record.html[message["message_id"]]
+            if message["message_id"] in record.deleted:
+                item["deleted"] = True
+            result.append(item)
+        return result
+
+    def _explain(self, chat_id: int, count: int, timeout: float) -> str:
+        sent = self._sent_by_bot(chat_id)
+        lines = [
+            f"waited {timeout} s for {count} bot message(s) in chat {chat_id}; "
+            f"the bot sent {len(sent)}:"
+        ]
+        for message in sent:
+            body = (
+                message.get("text")
+                or message.get("caption")
+                or ("[photo]" if "photo" in message else sorted(set(message) - {"from", "chat"}))
+            )
+            lines.append(f"  #{message['message_id']}: {str(body)[:120]!r}")
+        if self.api_errors:
+            lines.append("failed Bot API calls (last 5):")
+            lines += [f"  {m} {p!r:.160} -> {d}" for m, p, d in self.api_errors[-5:]]
+        recent = [name for name, _ in self.calls[-10:]]
+        lines.append(f"last Bot API calls: {recent}")
+        return "\n".join(lines)
+
+    async def wait_for(
+        self,
+        predicate: Callable[[Sandbox], Any],
+        *,
+        timeout: float = 10.0,  # noqa: ASYNC109 (contract API)
+    ) -> Any:
+        """Await until ``predicate(sandbox)`` is truthy (re-checked on every state change)."""
+        sandbox: Any = self
+        try:
+            result = await self.state.wait_until(lambda: predicate(sandbox), timeout)
+        except TimeoutError:
+            raise TimeoutError(
+                f"condition {predicate!r} not met within {timeout} s; "
+                f"last Bot API calls: {[n for n, _ in self.calls[-10:]]}; "
+                f"errors: {self.api_errors[-3:]}"
+            ) from None
+        if not result:
+            raise TimeoutError("the sandbox was stopped before the condition was met")
+        return result

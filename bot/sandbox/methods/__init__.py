@@ -1,0 +1,6 @@
+"""Bot API methods, registered by name (case-insensitive like Telegram's)."""
+
+from . import bot, messages
+from ._registry import METHODS, ApiMethod, api_method
+
+__all__ = ["METHODS", "ApiMethod", "api_method", "bot", "messages"]
