@@ -61,6 +61,13 @@ class Settings(BaseSettings):
     overdue_grace_days: int = Field(default=7, ge=0)
     overdue_reminder_time: time = time(9, 0)
 
+    @field_validator("secret_key")
+    @classmethod
+    def _secret_long_enough(cls, value: str) -> str:
+        if value and len(value.encode()) < 16:
+            raise ValueError("the secret key must be at least 16 bytes")
+        return value
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:

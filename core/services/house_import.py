@@ -83,6 +83,8 @@ async def _import_row(
         house = await houses.by_code(actor, code)
     if row.get("tenant_name"):
         person_id = await _person(uow, actor, row, "tenant")
+        if await uow.persons.lives_in(person_id, house.id):
+            return created  # re-importing the same file must not add the residency twice
         moved_in = date.fromisoformat(row["moved_in"]) if row.get("moved_in") else None
         await persons.add_residency(
             actor,

@@ -173,6 +173,17 @@ class PersonService(Service):
             house_id=residency.house_id,
         )
 
+    async def lives_in(self, person_id: int, house_id: int) -> bool:
+        """Whether the person has an active residency in the house (no personal data read)."""
+        found = await self.session.scalar(
+            select(Residency.id).where(
+                Residency.person_id == person_id,
+                Residency.house_id == house_id,
+                Residency.status == ResidencyStatus.ACTIVE,
+            )
+        )
+        return found is not None
+
     async def residents_of(
         self, actor: Actor, house_id: int, *, flow: str = ""
     ) -> Sequence[ResidentView]:
