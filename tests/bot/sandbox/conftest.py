@@ -7,7 +7,7 @@ from typing import Any
 
 import aiohttp
 import pytest
-from sandbox_helpers import GROUPS, PERSONAS, TOKEN, BotApi, StartBot
+from tests.bot.sandbox.sandbox_helpers import GROUPS, PERSONAS, TOKEN, BotApi, StartBot
 from telegram.ext import Application, BaseHandler, BaseRateLimiter
 
 from bot.sandbox import Sandbox

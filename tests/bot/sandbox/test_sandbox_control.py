@@ -7,7 +7,7 @@ import base64
 from typing import Any
 
 import aiohttp
-from sandbox_helpers import ALICE, BOB, GUARD, GUARD_GROUP, BotApi, jpeg
+from tests.bot.sandbox.sandbox_helpers import ALICE, BOB, GUARD, GUARD_GROUP, BotApi, jpeg
 
 from bot.sandbox import Sandbox
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from sandbox_helpers import ALICE, GUARD_GROUP, BotApi, StartBot
+from tests.bot.sandbox.sandbox_helpers import ALICE, GUARD_GROUP, BotApi, StartBot
 from telegram.error import NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter
 

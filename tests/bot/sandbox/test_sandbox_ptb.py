@@ -7,7 +7,7 @@ import html
 from typing import Any
 
 import pytest
-from sandbox_helpers import ALICE, BOB, GUARD, GUARD_GROUP, StartBot, jpeg
+from tests.bot.sandbox.sandbox_helpers import ALICE, BOB, GUARD, GUARD_GROUP, StartBot, jpeg
 from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,

@@ -6,7 +6,7 @@ import asyncio
 import time
 
 import aiohttp
-from sandbox_helpers import ALICE, TOKEN
+from tests.bot.sandbox.sandbox_helpers import ALICE, TOKEN
 from telegram.ext import Application
 
 from bot.sandbox import Sandbox

@@ -6,7 +6,7 @@ import asyncio
 
 import aiohttp
 import pytest
-from sandbox_helpers import ALICE, BOB, GUARD, GUARD_GROUP, BotApi, jpeg
+from tests.bot.sandbox.sandbox_helpers import ALICE, BOB, GUARD, GUARD_GROUP, BotApi, jpeg
 
 from bot.sandbox import Sandbox
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _faces_support import build_arcface, build_landmark_decoy, build_scrfd, insightface_image
+from tests.recognition.faces._faces_support import build_arcface, build_landmark_decoy, build_scrfd, insightface_image
 from skimage import data as skdata
 
 from recognition.faces import DlibFaceEngine, create_face_engine

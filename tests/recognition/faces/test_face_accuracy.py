@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from _faces_support import shared_data
+from tests.recognition.faces._faces_support import shared_data
 
 from recognition.bench.faces import accuracy
 from recognition.faces import DlibFaceEngine

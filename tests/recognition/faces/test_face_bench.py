@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from _faces_support import insightface_image
+from tests.recognition.faces._faces_support import insightface_image
 
 from recognition.bench import gallery as gallery_bench
 from recognition.bench.faces import bench_faces

@@ -7,7 +7,7 @@ import pickle
 import cv2
 import numpy as np
 import pytest
-from _faces_support import insightface_image
+from tests.recognition.faces._faces_support import insightface_image
 from skimage import data as skdata
 
 from recognition.errors import FaceBlurred, FaceTooSmall, NoFace, SeveralFaces

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import onnxruntime
 import pytest
-from _faces_support import ANCHOR_SCORE, ASTRONAUT_KPS, build_arcface, build_scrfd
+from tests.recognition.faces._faces_support import ANCHOR_SCORE, ASTRONAUT_KPS, build_arcface, build_scrfd
 from insightface.model_zoo.arcface_onnx import ArcFaceONNX
 from insightface.model_zoo.scrfd import SCRFD
 from insightface.utils import face_align
