@@ -7,10 +7,10 @@ from typing import Any
 
 import aiohttp
 import pytest
-from tests.bot.sandbox.sandbox_helpers import GROUPS, PERSONAS, TOKEN, BotApi, StartBot
 from telegram.ext import Application, BaseHandler, BaseRateLimiter
 
 from bot.sandbox import Sandbox
+from tests.bot.sandbox.sandbox_helpers import GROUPS, PERSONAS, TOKEN, BotApi, StartBot
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ import base64
 from typing import Any
 
 import aiohttp
-from tests.bot.sandbox.sandbox_helpers import ALICE, BOB, GUARD, GUARD_GROUP, BotApi, jpeg
 
 from bot.sandbox import Sandbox
+from tests.bot.sandbox.sandbox_helpers import ALICE, BOB, GUARD, GUARD_GROUP, BotApi, jpeg
 
 
 async def post(http: aiohttp.ClientSession, action: str, **body: Any) -> Any:

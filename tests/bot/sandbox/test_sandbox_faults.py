@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from tests.bot.sandbox.sandbox_helpers import ALICE, GUARD_GROUP, BotApi, StartBot
 from telegram.error import NetworkError, RetryAfter
 from telegram.ext import AIORateLimiter
 
 from bot.sandbox import Sandbox
+from tests.bot.sandbox.sandbox_helpers import ALICE, GUARD_GROUP, BotApi, StartBot
 
 # PTB's own rate limiter reads RetryAfter.retry_after, which warns about its future type.
 pytestmark = pytest.mark.filterwarnings("ignore:.*`retry_after`.*")

@@ -7,7 +7,6 @@ import html
 from typing import Any
 
 import pytest
-from tests.bot.sandbox.sandbox_helpers import ALICE, BOB, GUARD, GUARD_GROUP, StartBot, jpeg
 from telegram import (
     BotCommand,
     BotCommandScopeAllGroupChats,
@@ -29,6 +28,7 @@ from telegram.ext import (
 )
 
 from bot.sandbox import Sandbox
+from tests.bot.sandbox.sandbox_helpers import ALICE, BOB, GUARD, GUARD_GROUP, StartBot, jpeg
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -6,10 +6,10 @@ import asyncio
 import time
 
 import aiohttp
-from tests.bot.sandbox.sandbox_helpers import ALICE, TOKEN
 from telegram.ext import Application
 
 from bot.sandbox import Sandbox
+from tests.bot.sandbox.sandbox_helpers import ALICE, TOKEN
 
 
 async def test_stopping_app_and_sandbox_with_a_pending_long_poll() -> None:

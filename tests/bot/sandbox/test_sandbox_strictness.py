@@ -6,9 +6,9 @@ import asyncio
 
 import aiohttp
 import pytest
-from tests.bot.sandbox.sandbox_helpers import ALICE, BOB, GUARD, GUARD_GROUP, BotApi, jpeg
 
 from bot.sandbox import Sandbox
+from tests.bot.sandbox.sandbox_helpers import ALICE, BOB, GUARD, GUARD_GROUP, BotApi, jpeg
 
 
 @pytest.fixture
