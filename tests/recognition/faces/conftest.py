@@ -6,11 +6,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tests.recognition.faces._faces_support import build_arcface, build_landmark_decoy, build_scrfd, insightface_image
 from skimage import data as skdata
 
 from recognition.faces import DlibFaceEngine, create_face_engine
 from recognition.images import RGBImage
+from tests.recognition.faces._faces_support import (
+    build_arcface,
+    build_landmark_decoy,
+    build_scrfd,
+    insightface_image,
+)
 
 
 @pytest.fixture(scope="session")

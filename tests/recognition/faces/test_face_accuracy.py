@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.recognition.faces._faces_support import shared_data
 
 from recognition.bench.faces import accuracy
 from recognition.faces import DlibFaceEngine
 from recognition.images import load_rgb
+from tests.recognition.faces._faces_support import shared_data
 
 pytestmark = pytest.mark.slow
 

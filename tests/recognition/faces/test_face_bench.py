@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.recognition.faces._faces_support import insightface_image
 
 from recognition.bench import gallery as gallery_bench
 from recognition.bench.faces import bench_faces
 from recognition.faces import DlibFaceEngine
 from recognition.images import encode_jpeg
+from tests.recognition.faces._faces_support import insightface_image
 
 pytestmark = pytest.mark.slow
 

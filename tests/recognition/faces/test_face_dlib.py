@@ -7,12 +7,12 @@ import pickle
 import cv2
 import numpy as np
 import pytest
-from tests.recognition.faces._faces_support import insightface_image
 from skimage import data as skdata
 
 from recognition.errors import FaceBlurred, FaceTooSmall, NoFace, SeveralFaces
 from recognition.faces import DlibFaceEngine, MatchBand
 from recognition.images import RGBImage
+from tests.recognition.faces._faces_support import insightface_image
 
 pytestmark = pytest.mark.slow
 

@@ -10,7 +10,6 @@ from typing import Any
 import numpy as np
 import onnxruntime
 import pytest
-from tests.recognition.faces._faces_support import ANCHOR_SCORE, ASTRONAUT_KPS, build_arcface, build_scrfd
 from insightface.model_zoo.arcface_onnx import ArcFaceONNX
 from insightface.model_zoo.scrfd import SCRFD
 from insightface.utils import face_align
@@ -26,6 +25,12 @@ from recognition.faces import (
 )
 from recognition.faces.insightface_backend import load_models, onnx_role
 from recognition.images import RGBImage
+from tests.recognition.faces._faces_support import (
+    ANCHOR_SCORE,
+    ASTRONAUT_KPS,
+    build_arcface,
+    build_scrfd,
+)
 
 
 @pytest.fixture(scope="module")
