@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from core.bootstrap import Storage
     from core.models import Member
     from core.settings import Settings
+    from recognition import RecognitionCore
 
 
 @dataclass
@@ -46,6 +47,8 @@ class BotDeps:
     storage: Storage
     catalogues: Catalogues
     metrics: Metrics = field(default_factory=Metrics)
+    # Started by `bot.runtime.serve` (a process pool), absent in tests that do not need it.
+    recognition: RecognitionCore | None = None
     # Async callables run in `post_shutdown` (clients opened by features in post_init).
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 

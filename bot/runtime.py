@@ -23,6 +23,7 @@ from telegram.ext import Application
 
 from bot.app import build_application, running
 from bot.http import WEBHOOK_PATH, HttpServer, create_http_app
+from bot.recognition import open_recognition
 from core.bootstrap import open_storage
 from core.errors import ConfigurationError
 from core.settings import Settings
@@ -65,7 +66,13 @@ async def serve(
         where = make_url(settings.effective_database_url).render_as_string(hide_password=True)
         raise StartupError(f"cannot open the database {where}: {exc}") from None
     try:
+        recognition = await open_recognition(settings, storage)
+    except Exception as exc:
+        await storage.close()
+        raise StartupError(f"cannot start the recognition core: {exc}") from None
+    try:
         application = build_application(settings, storage)
+        application.deps.recognition = recognition
         webhook = bool(settings.webhook_url)
         secret = settings.webhook_secret or secrets.token_urlsafe(32)
         http = HttpServer(
@@ -106,6 +113,7 @@ async def serve(
         finally:
             await http.stop()
     finally:
+        await recognition.close()
         await storage.close()
 
 

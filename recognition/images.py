@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import warnings
 
+import cv2
 import numpy as np
 from numpy.typing import NDArray
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -32,18 +33,18 @@ def open_image(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> Image.Im
         with warnings.catch_warnings():
             # Our own limit (max_pixels) is the policy; Pillow's warning threshold is not.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.format not in ACCEPTED_FORMATS:
-                raise NotAnImage(f"unsupported format {image.format}")
-            _check_size(image.width, image.height, max_pixels)
-            image.load()
+            opened = Image.open(io.BytesIO(data))
+            if opened.format not in ACCEPTED_FORMATS:
+                raise NotAnImage(f"unsupported format {opened.format}")
+            _check_size(opened.width, opened.height, max_pixels)
+            opened.load()
     except Image.DecompressionBombError as exc:
         raise ImageTooLarge(str(exc)) from exc
     except UnidentifiedImageError as exc:
         raise NotAnImage("not an image") from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise CorruptImage(str(exc) or "truncated image") from exc
-    image = _apply_orientation(image)
+    image = _apply_orientation(opened)
     if image.mode != "RGB":
         image = _to_rgb(image)
     return image
@@ -71,8 +72,7 @@ def to_gray(image: RGBImage) -> NDArray[np.uint8]:
     """ITU-R 601 luma of an RGB array (what the QR and plate code work on)."""
     if image.ndim == 2:
         return image
-    weights = np.array([0.299, 0.587, 0.114], dtype=np.float32)
-    return np.asarray(image[..., :3] @ weights + 0.5, dtype=np.uint8)
+    return np.asarray(cv2.cvtColor(np.ascontiguousarray(image[..., :3]), cv2.COLOR_RGB2GRAY))
 
 
 def encode_jpeg(image: RGBImage, quality: int = 90) -> bytes:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from core.errors import NotFound
 from core.idnumber import mask_id_number, mask_phone, normalize_id_number, normalize_phone
-from core.models import Person, PersonKind, Residency, ResidencyRole, ResidencyStatus
+from core.models import FaceTemplate, Person, PersonKind, Residency, ResidencyRole, ResidencyStatus
 from core.roles import Actor, Permission
 from core.services.base import Service
 
@@ -202,6 +202,18 @@ class PersonService(Service):
                 actor, "read", "person", resident.person.id, flow=flow, house_id=house_id
             )
         return residents
+
+    async def face_templates(self, backend: str) -> list[tuple[int, int, bytes]]:
+        """(template id, person id, float32 vector bytes) of `backend`, to rebuild the gallery.
+
+        System use at start-up: embeddings only, no personal fields are read.
+        """
+        rows = await self.session.execute(
+            select(FaceTemplate.id, FaceTemplate.person_id, FaceTemplate.vector)
+            .where(FaceTemplate.backend == backend)
+            .order_by(FaceTemplate.id)
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
 
     async def _load(self, person_id: int) -> Person:
         person = await self.session.get(Person, person_id)
