@@ -66,11 +66,23 @@ def run_bench(
     return report
 
 
+# The shared real-image set sits beside the checkout; look beside the cwd, then the code.
+DEFAULT_DATA_DIRS = (
+    Path("../shared/data"),
+    Path(__file__).resolve().parents[2].parent / "shared" / "data",
+)
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(
         prog="safecommunity bench recognition", description=__doc__.splitlines()[0]
     )
-    parser.add_argument("--data", type=Path, default=None, help="folder with plates/, faces/ …")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="folder with plates/, faces/ … (default: ../shared/data when it exists)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write the full report here")
     parser.add_argument("--quick", action="store_true", help="a few images per section")
     parser.add_argument(
@@ -79,6 +91,8 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.data is not None and not args.data.is_dir():
         parser.error(f"--data {args.data} is not a folder")
+    if args.data is None:
+        args.data = next((p for p in DEFAULT_DATA_DIRS if p.is_dir()), None)
     run_bench(args.data, args.json, workers=tuple(args.workers), quick=args.quick)
     return 0
 
