@@ -9,10 +9,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.crypto import Vault
-from core.models import utcnow
+from core.errors import NotFound
+from core.models import Grid, utcnow
 
 if TYPE_CHECKING:
     from core.services.uow import UnitOfWork
@@ -44,3 +46,13 @@ class Service:
 
     def now(self) -> datetime:
         return self.context.clock()
+
+    async def grid_by_code(self, code: str) -> Grid:
+        grid = await self.session.scalar(select(Grid).where(Grid.code == code))
+        if grid is None:
+            raise NotFound("grid", code=code)
+        return grid
+
+    async def grid_id(self, code: str | None) -> int | None:
+        """The id of the grid with `code`; None when no code is given."""
+        return (await self.grid_by_code(code)).id if code else None

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from core.crypto import token_hash
-from core.errors import AlreadyExists, InvalidInput, InvalidToken, NotFound
-from core.models import Camera, CameraKind, Grid
+from core.errors import AlreadyExists, InvalidInput, InvalidToken
+from core.models import Camera, CameraKind
 from core.roles import Actor, Permission
 from core.services.base import Service
 
@@ -37,12 +37,7 @@ class CameraService(Service):
             raise InvalidInput("defence_layer")
         if await self.session.get(Camera, camera_id):
             raise AlreadyExists("camera", id=camera_id)
-        grid_id = None
-        if grid_code:
-            grid = await self.session.scalar(select(Grid).where(Grid.code == grid_code))
-            if grid is None:
-                raise NotFound("grid", code=grid_code)
-            grid_id = grid.id
+        grid_id = await self.grid_id(grid_code)
         token = "cam_" + secrets.token_urlsafe(24)
         camera = Camera(
             id=camera_id,

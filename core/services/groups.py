@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.errors import AlreadyExists, NotFound
-from core.models import Grid, GroupChat, GroupRole
+from core.errors import AlreadyExists
+from core.models import GroupChat, GroupRole
 from core.roles import Actor, Permission
 from core.services.base import Service
 
@@ -26,12 +26,7 @@ class GroupService(Service):
         actor.require(Permission.MANAGE_GROUPS)
         if await self.by_chat_id(chat_id):
             raise AlreadyExists("group", chat_id=chat_id)
-        grids = []
-        for code in grid_codes:
-            grid = await self.session.scalar(select(Grid).where(Grid.code == code))
-            if grid is None:
-                raise NotFound("grid", code=code)
-            grids.append(grid)
+        grids = [await self.grid_by_code(code) for code in grid_codes]
         group = GroupChat(chat_id=chat_id, role=GroupRole(role), title=title, grids=grids)
         group.created_at = self.now()
         self.session.add(group)

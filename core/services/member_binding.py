@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.errors import AlreadyExists, InvalidInput, NotFound
+from core.errors import AlreadyExists, InvalidInput
 from core.idnumber import normalize_phone
-from core.models import Grid, Member, Role
+from core.models import Member, Role
 from core.roles import Actor, Permission
 from core.services.base import Service
 
@@ -35,7 +35,7 @@ class MemberBindingService(Service):
         phone = normalize_phone(phone) if phone.strip() else ""
         if await self.uow.members.by_telegram_id(telegram_id) is not None:
             raise AlreadyExists("member", telegram_id=telegram_id)
-        grid_id = await self._grid_id(grid_code)
+        grid_id = await self.grid_id(grid_code)
         member = await self._unbound(cleaned, role, grid_id)
         if member is None:
             added = await self.uow.members.add(
@@ -76,10 +76,3 @@ class MemberBindingService(Service):
             raise InvalidInput("ambiguous_member", name=name, count=len(candidates))
         return candidates[0] if candidates else None
 
-    async def _grid_id(self, grid_code: str | None) -> int | None:
-        if not grid_code:
-            return None
-        grid = await self.session.scalar(select(Grid).where(Grid.code == grid_code))
-        if grid is None:
-            raise NotFound("grid", code=grid_code)
-        return grid.id

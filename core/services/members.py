@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from core.crypto import token_hash
 from core.errors import AlreadyExists, InvalidInput, InvitationInvalid, NotFound
-from core.models import Grid, Invitation, Member, Role
+from core.models import Invitation, Member, Role
 from core.roles import Actor, Permission
 from core.services.base import Service
 
@@ -52,7 +52,7 @@ class MemberService(Service):
             role=Role(role),
             name=name,
             phone=phone,
-            grid_id=await self._grid_id(grid_code),
+            grid_id=await self.grid_id(grid_code),
             created_at=self.now(),
         )
         self.session.add(member)
@@ -83,7 +83,7 @@ class MemberService(Service):
             token_hash=token_hash(token),
             role=Role(role),
             name=name.strip(),
-            grid_id=await self._grid_id(grid_code),
+            grid_id=await self.grid_id(grid_code),
             created_by_id=actor.member_id,
             expires_at=self.now() + timedelta(days=valid_days),
             created_at=self.now(),
@@ -138,13 +138,6 @@ class MemberService(Service):
         member.active = False
         await self.uow.audit.record(actor, "deactivate", "member", member.id)
 
-    async def _grid_id(self, grid_code: str | None) -> int | None:
-        if not grid_code:
-            return None
-        grid = await self.session.scalar(select(Grid).where(Grid.code == grid_code))
-        if grid is None:
-            raise NotFound("grid", code=grid_code)
-        return grid.id
 
 
 def actor_for(member: Member) -> Actor:
