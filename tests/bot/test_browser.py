@@ -7,7 +7,6 @@ below keep Chromium from reaching out (refused connections would only slow it do
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import subprocess
@@ -16,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo import DemoInfo, demo
+from bot.demo import DemoInfo
 from bot.i18n import load_catalogues
 from core.demo import RESIDENT_IDS
 from core.demo.data import COMMUNITY_PHONE
 from core.settings import Settings, load_settings
+from tests.bot.test_demo import running_demo
 
 pytestmark = pytest.mark.browser
 
@@ -73,20 +73,8 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 @pytest.fixture
 async def running(settings: Settings) -> AsyncIterator[DemoInfo]:
-    ready, stop = asyncio.Event(), asyncio.Event()
-    infos: list[DemoInfo] = []
-    task = asyncio.create_task(
-        demo(settings, ready=ready, stop=stop, port=0, on_ready=infos.append)
-    )
-    waiting = asyncio.create_task(ready.wait())
-    await asyncio.wait({task, waiting}, timeout=30, return_when=asyncio.FIRST_COMPLETED)
-    waiting.cancel()
-    if task.done():
-        task.result()
-    assert infos, "the demo did not become ready within 30 s"
-    yield infos[0]
-    stop.set()
-    await asyncio.wait_for(task, 15)
+    async with running_demo(settings) as info:
+        yield info
 
 
 async def test_resident_opens_the_menu_in_chromium(
