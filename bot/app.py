@@ -26,7 +26,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot import commands
+from bot import commands, outbox
 from bot.context import CONTEXT_TYPES, BotDeps, Metrics, SafeApplication
 from bot.i18n import Catalogues, load_catalogues
 from bot.persistence import UPDATE_INTERVAL, SqlPersistence
@@ -159,6 +159,7 @@ def build_application(
         builder = builder.updater(None)  # updates arrive through bot.http's webhook route
     application: SafeApplication = builder.build()  # type: ignore[assignment]
     register_all(application, extra=extra_handlers)
+    outbox.schedule(application, settings.outbox_interval)
     return application
 
 

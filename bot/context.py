@@ -7,6 +7,7 @@ the context for every later handler group of the same update.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -51,6 +52,8 @@ class BotDeps:
     recognition: RecognitionCore | None = None
     # Async callables run in `post_shutdown` (clients opened by features in post_init).
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # One outbox drain at a time (the repeating job and kicks after enqueueing).
+    outbox_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def translator(self, locale: str | None = None) -> Translator:
         return self.catalogues.translator(

@@ -44,6 +44,12 @@ class Settings(BaseSettings):
 
     community_name: str = "安宁社区"
     community_phone: str = "0571-88000000"
+    # The bot's @username for the house cards' deep links (the running bot learns it from
+    # Telegram; the `cards` command asks Telegram when this is empty).
+    bot_username: str = ""
+    # A TrueType/OpenType font with CJK glyphs for printed cards and charts; empty: the first
+    # known system CJK font found (fonts-wqy-zenhei, Noto CJK).
+    card_font: Path | None = None
 
     face_backend: Literal["dlib", "insightface"] = "dlib"
     insightface_model_dir: Path | None = None
@@ -60,6 +66,8 @@ class Settings(BaseSettings):
     visit_interval_green_days: int = Field(default=30, ge=1)
     overdue_grace_days: int = Field(default=7, ge=0)
     overdue_reminder_time: time = time(9, 0)
+    # How often the outbox is checked for messages to (re)send, in seconds.
+    outbox_interval: float = Field(default=5.0, gt=0, le=3600)
 
     @field_validator("secret_key")
     @classmethod

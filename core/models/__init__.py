@@ -23,7 +23,7 @@ from core.models.enums import (
 from core.models.members import AuditEntry, BotState, GroupChat, Invitation, Member
 from core.models.people import FaceTemplate, Person, Residency
 from core.models.places import Building, Community, Grid, House
-from core.models.reports import Report, ReportStatusChange
+from core.models.reports import HouseMessage, Report, ReportStatusChange
 from core.models.security import (
     Alert,
     AlertRule,
@@ -56,6 +56,7 @@ __all__ = [
     "GroupRole",
     "House",
     "HouseKind",
+    "HouseMessage",
     "Invitation",
     "MatchBand",
     "Member",

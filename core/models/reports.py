@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, String, Text
+from sqlalchemy import BigInteger, Boolean, Float, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.models.base import Base, StrEnumType, UTCDateTime, utcnow
@@ -47,3 +47,24 @@ class ReportStatusChange(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="history")
+
+
+class HouseMessage(Base):
+    """A tenant's message sent from a house card to the grid's staff, and the staff's answer.
+
+    The tenant need not be a member: they are known only by their Telegram id and name.
+    """
+
+    __tablename__ = "house_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    house_id: Mapped[int] = mapped_column(ForeignKey("houses.id"), index=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grids.id"), index=True)
+    sender_telegram_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    sender_name: Mapped[str] = mapped_column(String(80), default="")
+    sender_locale: Mapped[str | None] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

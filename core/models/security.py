@@ -118,6 +118,13 @@ class Delivery(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), index=True)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
+    house_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("house_messages.id"), index=True
+    )
+    # What the message is about ("overdue", "escalation", "house_message", …) and, when set,
+    # a key that makes enqueueing the same message twice a no-op (a job that ran twice).
+    kind: Mapped[str] = mapped_column(String(32), default="message")
+    dedup_key: Mapped[str | None] = mapped_column(String(120), unique=True)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[DeliveryStatus] = mapped_column(
         StrEnumType(DeliveryStatus), default=DeliveryStatus.PENDING, index=True

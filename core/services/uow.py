@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from core.services.groups import GroupService
     from core.services.houses import HouseService
     from core.services.members import MemberService
+    from core.services.outbox import OutboxService
     from core.services.persons import PersonService
     from core.services.watchlists import WatchlistService
 
@@ -67,6 +68,12 @@ class UnitOfWork:
         from core.services.houses import HouseService
 
         return HouseService(self)
+
+    @cached_property
+    def outbox(self) -> OutboxService:
+        from core.services.outbox import OutboxService
+
+        return OutboxService(self)
 
     @cached_property
     def persons(self) -> PersonService:

@@ -1,0 +1,143 @@
+"""Sends the outbox (`core.services.outbox`): stored messages, retried until Telegram has them.
+
+A repeating job drains what is due every `settings.outbox_interval` seconds; `kick()` drains
+at once after a feature enqueued something, so the normal case has no delay. One drain runs
+at a time. Each delivery is settled in its own unit of work, so one bad chat never holds back
+the others. A send that timed out after Telegram processed it may arrive twice (see SafeBot).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import Application
+
+from bot.context import BotContext, BotDeps
+from core.services.outbox import PendingDelivery
+
+log = logging.getLogger(__name__)
+
+JOB_NAME = "outbox"
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+def _deps(application: AnyApp) -> BotDeps:
+    return application.deps  # type: ignore[attr-defined,no-any-return]
+
+
+def schedule(application: AnyApp, interval: float) -> None:
+    """Drain the outbox every `interval` seconds while the application runs."""
+    assert application.job_queue is not None, "the job-queue extra is required"
+    application.job_queue.run_repeating(_job, interval=interval, first=0.5, name=JOB_NAME)
+
+
+def kick(application: AnyApp) -> None:
+    """Drain now (after enqueueing): a one-off job, so the handler does not wait for sends."""
+    if application.job_queue is not None and application.running:
+        application.job_queue.run_once(_job, 0, name=f"{JOB_NAME}-kick")
+
+
+async def _job(context: BotContext) -> None:
+    await drain(context.application)
+
+
+async def drain(application: AnyApp, *, limit: int = 20) -> int:
+    """Send what is due (in batches of `limit`); the number of messages sent."""
+    deps = _deps(application)
+    sent = 0
+    async with deps.outbox_lock:
+        while True:
+            async with deps.storage.services() as svc:
+                due = await svc.outbox.due(limit)
+            if not due:
+                return sent
+            progressed = False
+            for delivery in due:
+                ok = await _deliver(application, deps, delivery)
+                sent += ok
+                progressed = progressed or ok
+            if len(due) < limit or not progressed:
+                return sent
+
+
+async def _deliver(application: AnyApp, deps: BotDeps, delivery: PendingDelivery) -> bool:
+    try:
+        message = await _send(application, deps, delivery)
+    except RetryAfter as exc:
+        after = exc.retry_after
+        delay = after if isinstance(after, timedelta) else timedelta(seconds=float(after))
+        await _settle(deps, delivery.id, retry=f"429: {exc}", after=delay)
+    except Forbidden as exc:  # blocked by the user or removed from the group: cannot pass
+        await _settle(deps, delivery.id, failed=f"forbidden: {exc}")
+    except BadRequest as exc:  # chat not found, bad markup: retrying cannot help
+        await _settle(deps, delivery.id, failed=f"bad request: {exc}")
+    except (NetworkError, OSError) as exc:  # Telegram away or 5xx: try again later
+        await _settle(deps, delivery.id, retry=f"network: {exc}")
+    except TelegramError as exc:
+        await _settle(deps, delivery.id, retry=f"telegram: {exc}")
+    else:
+        async with deps.storage.services() as svc:
+            await svc.outbox.mark_sent(delivery.id, message.message_id)
+        return True
+    return False
+
+
+async def _settle(
+    deps: BotDeps,
+    delivery_id: int,
+    *,
+    retry: str = "",
+    failed: str = "",
+    after: timedelta | None = None,
+) -> None:
+    async with deps.storage.services() as svc:
+        if failed:
+            log.warning("delivery %s failed for good: %s", delivery_id, failed)
+            await svc.outbox.mark_failed(delivery_id, failed)
+        else:
+            when = await svc.outbox.mark_retry(delivery_id, retry, after=after)
+            log.info("delivery %s will be retried at %s: %s", delivery_id, when, retry)
+
+
+async def _send(application: AnyApp, deps: BotDeps, delivery: PendingDelivery) -> Message:
+    payload = delivery.payload
+    markup = _markup(payload.get("buttons") or [])
+    reply = payload.get("reply_to")
+    reply_parameters = (
+        ReplyParameters(int(reply), allow_sending_without_reply=True) if reply else None
+    )
+    bot: Bot = application.bot
+    photo = payload.get("photo")
+    if photo:
+        path = Path(deps.settings.data_dir) / str(photo)
+        data = await asyncio.to_thread(path.read_bytes)
+        return await bot.send_photo(
+            delivery.chat_id,
+            data,
+            caption=payload.get("text") or None,
+            reply_markup=markup,
+            reply_parameters=reply_parameters,
+        )
+    return await bot.send_message(
+        delivery.chat_id,
+        str(payload.get("text") or ""),
+        reply_markup=markup,
+        reply_parameters=reply_parameters,
+    )
+
+
+def _markup(rows: list[list[list[Any]]]) -> InlineKeyboardMarkup | None:
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(str(label), callback_data=tuple(data)) for label, data in row]
+            for row in rows
+        ]
+    )

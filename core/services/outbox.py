@@ -1,0 +1,137 @@
+"""The delivery outbox: a message is stored first, then sent by the bot, retried until sent.
+
+The payload is rendered by the adapter in the recipient's language before it is stored:
+``{"text": html, "photo": path under the data dir | None, "buttons": [[[label, data], …], …],
+"reply_to": message id | None}``; a button's data is a JSON list the bot turns into a tuple.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from core.models import Delivery, DeliveryStatus
+from core.services.base import Service
+
+# Backoff after a failed attempt: 5 s, 10 s, 20 s … capped at 10 minutes; never given up on
+# while the error may pass (network, 5xx, 429). Errors that cannot pass fail at once.
+BASE_DELAY = timedelta(seconds=5)
+MAX_DELAY = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class PendingDelivery:
+    id: int
+    chat_id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    house_message_id: int | None
+
+
+class OutboxService(Service):
+    """System-side service: it moves messages, it never reads personal fields."""
+
+    async def enqueue(
+        self,
+        *,
+        chat_id: int,
+        text: str,
+        kind: str = "message",
+        photo: str | None = None,
+        buttons: Sequence[Sequence[tuple[str, Sequence[Any]]]] = (),
+        reply_to: int | None = None,
+        dedup_key: str | None = None,
+        house_message_id: int | None = None,
+        alert_id: int | None = None,
+        report_id: int | None = None,
+    ) -> int | None:
+        """Store one message to send; None when `dedup_key` was already enqueued."""
+        if dedup_key is not None:
+            found = await self.session.scalar(
+                select(Delivery.id).where(Delivery.dedup_key == dedup_key)
+            )
+            if found is not None:
+                return None
+        now = self.now()
+        delivery = Delivery(
+            chat_id=chat_id,
+            kind=kind,
+            dedup_key=dedup_key,
+            house_message_id=house_message_id,
+            alert_id=alert_id,
+            report_id=report_id,
+            payload={
+                "text": text,
+                "photo": photo,
+                "buttons": [[[label, list(data)] for label, data in row] for row in buttons],
+                "reply_to": reply_to,
+            },
+            status=DeliveryStatus.PENDING,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        try:
+            async with self.session.begin_nested():
+                self.session.add(delivery)
+        except IntegrityError:  # the same key enqueued concurrently
+            return None
+        return delivery.id
+
+    async def due(self, limit: int = 20) -> list[PendingDelivery]:
+        """Pending deliveries whose next attempt is due, oldest first."""
+        rows = await self.session.scalars(
+            select(Delivery)
+            .where(
+                Delivery.status == DeliveryStatus.PENDING,
+                Delivery.next_attempt_at <= self.now(),
+            )
+            .order_by(Delivery.next_attempt_at, Delivery.id)
+            .limit(limit)
+        )
+        return [
+            PendingDelivery(d.id, d.chat_id, d.kind, d.payload, d.attempts, d.house_message_id)
+            for d in rows
+        ]
+
+    async def mark_sent(self, delivery_id: int, message_id: int | None) -> None:
+        delivery = await self._get(delivery_id)
+        delivery.status, delivery.message_id = DeliveryStatus.SENT, message_id
+        delivery.attempts += 1
+        delivery.sent_at = self.now()
+
+    async def mark_retry(
+        self, delivery_id: int, error: str, *, after: timedelta | None = None
+    ) -> datetime:
+        """Count a failed attempt and schedule the next one (`after`, else the backoff)."""
+        delivery = await self._get(delivery_id)
+        delivery.attempts += 1
+        delay = after or min(MAX_DELAY, BASE_DELAY * 2 ** min(delivery.attempts - 1, 10))
+        delivery.next_attempt_at = self.now() + delay
+        delivery.last_error = error[:500]
+        return delivery.next_attempt_at
+
+    async def mark_failed(self, delivery_id: int, error: str) -> None:
+        """Give up: the chat does not exist or blocked the bot; kept for the record."""
+        delivery = await self._get(delivery_id)
+        delivery.attempts += 1
+        delivery.status, delivery.last_error = DeliveryStatus.FAILED, error[:500]
+
+    async def sent_message(self, chat_id: int, message_id: int) -> PendingDelivery | None:
+        """The delivery that became message `message_id` in `chat_id` (to route replies)."""
+        d = await self.session.scalar(
+            select(Delivery).where(Delivery.chat_id == chat_id, Delivery.message_id == message_id)
+        )
+        if d is None:
+            return None
+        return PendingDelivery(d.id, d.chat_id, d.kind, d.payload, d.attempts, d.house_message_id)
+
+    async def _get(self, delivery_id: int) -> Delivery:
+        delivery = await self.session.get(Delivery, delivery_id)
+        assert delivery is not None, delivery_id
+        return delivery
