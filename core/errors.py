@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class DomainError(Exception):
     """Base of every error a service raises on purpose. `code` names the message id."""
@@ -55,3 +57,16 @@ class InvalidToken(DomainError):
     """A signed token (house card, camera) that fails its signature or was revoked."""
 
     code = "invalid_token"
+
+
+class RateLimited(DomainError):
+    """Too many requests from one sender in a window; `retry_at` is when one is accepted again.
+
+    Protects the people on the other end (a staff group) from a flood, not the server.
+    """
+
+    code = "rate_limited"
+
+    def __init__(self, detail: str = "", *, retry_at: datetime, **params: object) -> None:
+        super().__init__(detail, retry_at=retry_at, **params)
+        self.retry_at = retry_at

@@ -69,3 +69,12 @@ def mask_phone(value: str) -> str:
     if len(value) <= 4:
         return "*" * len(value)
     return value[:4] + "*" * (len(value) - 7) + value[-3:]
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 王小明 → 王**, 欧阳娜娜 → 欧阳** (compound surnames keep two characters)."""
+    value = name.strip()
+    if len(value) <= 1:
+        return "*" * len(value)
+    keep = 1 if len(value) <= 3 else 2
+    return value[:keep] + "*" * (len(value) - keep)

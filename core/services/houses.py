@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import builtins
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from core.cards.info import CardInfo, deep_link
 from core.errors import InvalidInput, InvalidToken, NotFound
+from core.idnumber import mask_name
 from core.models import (
     Building,
     Community,
@@ -21,6 +26,25 @@ from core.models import (
 )
 from core.roles import Actor, Permission
 from core.services.base import Service
+
+MAX_REASON = 200
+# Telegram's own rule for usernames: 5–32 letters, digits and underscores.
+_BOT_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
+# Characters people paste to send an "empty" message (Hangul fillers, braille blank).
+_INVISIBLE = frozenset("\u3164\u115f\u1160\uffa0\u2800")
+
+
+def clean_reason(reason: str) -> str:
+    """A reason that is written down (the audit log keeps it): 1–200 visible characters."""
+    value = reason.strip()
+    visible = [
+        ch
+        for ch in value
+        if not ch.isspace() and ch not in _INVISIBLE and unicodedata.category(ch) != "Cf"
+    ]
+    if not visible or len(value) > MAX_REASON:
+        raise InvalidInput("reason", max=MAX_REASON)
+    return value
 
 
 @dataclass
@@ -116,6 +140,24 @@ class HouseService(Service):
             raise NotFound("house", code=code)
         return house
 
+    async def detail(
+        self, actor: Actor, house_id: int | None = None, *, code: str | None = None
+    ) -> House:
+        """One house (by id or code) with its grid, cadre and landlord loaded, for a screen."""
+        actor.require(Permission.VIEW_HOUSES)
+        query = select(House).options(
+            selectinload(House.grid), selectinload(House.cadre), selectinload(House.landlord)
+        )
+        if house_id is not None:
+            query = query.where(House.id == house_id)
+        else:
+            query = query.where(House.code == (code or "").strip())
+        house = await self.session.scalar(query)
+        if house is None:
+            params = {"id": house_id} if house_id is not None else {"code": code}
+            raise NotFound("house", **params)
+        return house
+
     async def list(self, actor: Actor, *, grid_code: str | None = None) -> Sequence[House]:
         actor.require(Permission.VIEW_HOUSES)
         query = (
@@ -156,6 +198,99 @@ class HouseService(Service):
         house.card_token = self.card_token(house)
         await self.uow.audit.record(actor, "reissue_card", "house", house.id)
         return house.card_token
+
+    async def card_infos(
+        self,
+        actor: Actor,
+        *,
+        codes: Sequence[str] | None = None,
+        grid_code: str | None = None,
+        bot_username: str,
+    ) -> builtins.list[CardInfo]:
+        """What to print on the cards of rental houses (the listed codes, or all of a grid,
+        or all), sorted by code; personal data masked. Unknown code → NotFound."""
+        actor.require(Permission.MANAGE_HOUSES)
+        username = bot_username.strip().lstrip("@")
+        if not _BOT_USERNAME.match(username):
+            raise InvalidInput("bot_username", value=bot_username)
+        query = (
+            select(House)
+            .options(
+                selectinload(House.grid), selectinload(House.cadre), selectinload(House.landlord)
+            )
+            .order_by(House.code)
+        )
+        grid = await self.grid_by_code(grid_code) if grid_code else None
+        wanted = list(dict.fromkeys(code.strip() for code in codes or ()))
+        if wanted:
+            houses = list(await self.session.scalars(query.where(House.code.in_(wanted))))
+            found = {house.code: house for house in houses}
+            for code in wanted:
+                house = found.get(code)
+                if house is None:
+                    raise NotFound("house", code=code)
+                if house.kind is not HouseKind.RENTAL:
+                    raise InvalidInput("not_rental", code=code)
+                if grid is not None and house.grid_id != grid.id:
+                    raise InvalidInput("not_in_grid", code=code, grid=grid.code)
+        else:
+            query = query.where(House.kind == HouseKind.RENTAL)
+            if grid is not None:
+                query = query.where(House.grid_id == grid.id)
+            houses = list(await self.session.scalars(query))
+        if not houses:
+            return []
+        community = await self.community()
+        cards = [self._card_info(house, community, username) for house in houses]
+        ids = ",".join(str(house.id) for house in houses)
+        await self.uow.audit.record(
+            actor,
+            "print_cards",
+            "house",
+            ids if len(ids) <= 64 else f"{len(houses)} houses",
+            codes=[house.code for house in houses],
+            grid=grid_code or "",
+        )
+        return cards
+
+    def _card_info(self, house: House, community: Community, bot_username: str) -> CardInfo:
+        if house.card_token is None:  # a house that became rental after it was created
+            house.card_token = self.card_token(house)
+        landlord = ""
+        if house.landlord is not None:
+            parts = (mask_name(house.landlord.name), house.landlord.phone_masked or "")
+            landlord = " ".join(part for part in parts if part)
+        return CardInfo(
+            house_code=house.code,
+            address=house.standard_address,
+            grid_name=house.grid.name,
+            community_name=community.name,
+            community_phone=community.phone,
+            cadre_name=house.cadre.name if house.cadre else "",
+            cadre_phone=house.cadre.phone if house.cadre else "",
+            landlord=landlord,
+            deep_link=deep_link(bot_username, house.card_token),
+            card_version=house.card_version,
+        )
+
+    async def change_risk_colour(
+        self, actor: Actor, house_id: int, colour: RiskColour, reason: str
+    ) -> RiskColour:
+        """Set the house's risk colour (三色管理) with a written reason; returns the old one."""
+        actor.require(Permission.CHANGE_RISK_COLOUR)
+        why = clean_reason(reason)
+        house = await self.get(actor, house_id)
+        previous, house.risk_colour = house.risk_colour, RiskColour(colour)
+        await self.uow.audit.record(
+            actor,
+            "risk_colour",
+            "house",
+            house.id,
+            old=previous.value,
+            new=house.risk_colour.value,
+            reason=why,
+        )
+        return previous
 
     async def import_rows(self, actor: Actor, rows: Iterable[dict[str, str]]) -> ImportResult:
         """Import the houses CSV (format in the README); each bad row is reported, not fatal."""

@@ -13,10 +13,14 @@ if TYPE_CHECKING:
     from core.services.base import ServiceContext
     from core.services.cameras import CameraService
     from core.services.groups import GroupService
+    from core.services.house_messages import HouseMessageService
     from core.services.houses import HouseService
     from core.services.members import MemberService
     from core.services.outbox import OutboxService
     from core.services.persons import PersonService
+    from core.services.photos import PhotoService
+    from core.services.supervision import SupervisionService
+    from core.services.visits import VisitService
     from core.services.watchlists import WatchlistService
 
 
@@ -80,6 +84,30 @@ class UnitOfWork:
         from core.services.persons import PersonService
 
         return PersonService(self)
+
+    @cached_property
+    def photos(self) -> PhotoService:
+        from core.services.photos import PhotoService
+
+        return PhotoService(self)
+
+    @cached_property
+    def visits(self) -> VisitService:
+        from core.services.visits import VisitService
+
+        return VisitService(self)
+
+    @cached_property
+    def supervision(self) -> SupervisionService:
+        from core.services.supervision import SupervisionService
+
+        return SupervisionService(self)
+
+    @cached_property
+    def house_messages(self) -> HouseMessageService:
+        from core.services.house_messages import HouseMessageService
+
+        return HouseMessageService(self)
 
     @cached_property
     def cameras(self) -> CameraService:

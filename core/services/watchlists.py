@@ -45,6 +45,36 @@ class WatchlistService(Service):
         await self.uow.audit.record(actor, "watch", "person", person_id, watchlist_id=watchlist_id)
         return entry
 
+    async def enrol_resident(self, actor: Actor, person_id: int) -> WatchlistEntry:
+        """Put a resident on the residents list (白名单) the gate cameras check strangers against.
+
+        Part of registering a resident (EDIT_PERSONS), not of managing watchlists: the list is
+        created on first use.
+        """
+        actor.require(Permission.EDIT_PERSONS)
+        watchlist = await self.of_kind(WatchlistKind.RESIDENTS)
+        if watchlist is None:
+            watchlist = Watchlist(kind=WatchlistKind.RESIDENTS, name="residents")
+            watchlist.created_at = self.now()
+            self.session.add(watchlist)
+            await self.session.flush()
+        entry = await self.session.scalar(
+            select(WatchlistEntry).where(
+                WatchlistEntry.watchlist_id == watchlist.id, WatchlistEntry.person_id == person_id
+            )
+        )
+        if entry is None:
+            entry = WatchlistEntry(
+                watchlist_id=watchlist.id, person_id=person_id, created_by_id=actor.member_id
+            )
+            entry.created_at = self.now()
+            self.session.add(entry)
+            await self.session.flush()
+            await self.uow.audit.record(
+                actor, "watch", "person", person_id, watchlist_id=watchlist.id
+            )
+        return entry
+
     async def add_plate(
         self, actor: Actor, watchlist_id: int, plate: str, *, note: str = ""
     ) -> WatchlistEntry:

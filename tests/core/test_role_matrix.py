@@ -25,6 +25,7 @@ class World:
     grid_code: str
     watchlist_id: int
     vehicles_id: int
+    house_message_id: int
 
 
 Call = Callable[[UnitOfWork, Actor, World], Awaitable[Any]]
@@ -114,6 +115,31 @@ CALLS: list[tuple[str, Permission, Call]] = [
         lambda s, a, w: s.watchlists.entries(a, w.watchlist_id),
     ),
     ("audit.entries", Permission.VIEW_AUDIT, lambda s, a, w: s.audit.entries(a)),
+    (
+        "house_messages.answer",
+        Permission.HANDLE_REPORTS,
+        lambda s, a, w: s.house_messages.answer(a, w.house_message_id, "已处理"),
+    ),
+    (
+        "supervision.overdue",
+        Permission.VIEW_ALL_VISITS,
+        lambda s, a, w: s.supervision.overdue(a),
+    ),
+    (
+        "supervision.reminder_plan",
+        Permission.VIEW_ALL_VISITS,
+        lambda s, a, w: s.supervision.reminder_plan(a),
+    ),
+    (
+        "supervision.team_stats",
+        Permission.VIEW_ALL_VISITS,
+        lambda s, a, w: s.supervision.team_stats(a),
+    ),
+    (
+        "supervision.my_overview",
+        Permission.VISIT_HOUSES,
+        lambda s, a, w: s.supervision.my_overview(a),
+    ),
 ]
 
 
@@ -131,18 +157,22 @@ async def _world(storage: Storage, admin: Actor) -> World:
             admin, kind=WatchlistKind.PERSONS_OF_INTEREST, name="重点"
         )
         vehicles = await svc.watchlists.create(admin, kind=WatchlistKind.VEHICLES, name="车辆")
-    return World(house.id, person.id, residency, grid.code, poi.id, vehicles.id)
+        message = await svc.house_messages.submit(
+            house_id=house.id,
+            sender_telegram_id=777,
+            sender_name="小李",
+            sender_locale=None,
+            text="楼道被堵",
+        )
+    return World(house.id, person.id, residency, grid.code, poi.id, vehicles.id, message.id)
 
 
 def test_every_permission_is_exercised() -> None:
     exercised = {permission for _, permission, _ in CALLS}
     bot_only = {
         Permission.USE_BOT,
-        Permission.VISIT_HOUSES,
-        Permission.VIEW_ALL_VISITS,
         Permission.CHANGE_RISK_COLOUR,
         Permission.FILE_REPORTS,
-        Permission.HANDLE_REPORTS,
         Permission.HANDLE_ALERTS,
     }
     assert exercised | bot_only == set(Permission)

@@ -1,0 +1,98 @@
+"""Photos kept by the product (ID cards, faces, permits, report pictures) as files + rows.
+
+Files live under ``<data dir>/photos/<yyyy>/<mm>/<sha256>.<ext>``, named by content so the
+same picture uploaded twice is stored once. A person's photo is personal data: reading one is
+audited like reading the person.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from pathlib import Path
+
+from core.errors import InvalidInput, NotFound
+from core.models import PhotoKind, StoredPhoto
+from core.roles import Actor, Permission
+from core.services.base import Service
+
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+MAX_BYTES = 20 * 1024 * 1024  # Telegram's own download limit for bots
+
+
+def sniff_content_type(data: bytes) -> str:
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    raise InvalidInput("photo_format")
+
+
+class PhotoService(Service):
+    async def store(
+        self,
+        actor: Actor,
+        kind: PhotoKind,
+        data: bytes,
+        *,
+        person_id: int | None = None,
+        house_id: int | None = None,
+        visit_id: int | None = None,
+        report_id: int | None = None,
+    ) -> StoredPhoto:
+        """Write the file (if new) and its row; the caller's unit of work commits the row."""
+        if not data or len(data) > MAX_BYTES:
+            raise InvalidInput("photo_size")
+        content_type = sniff_content_type(data)
+        digest = hashlib.sha256(data).hexdigest()
+        now = self.now()
+        relative = (
+            Path("photos") / f"{now:%Y}" / f"{now:%m}" / f"{digest}.{EXTENSIONS[content_type]}"
+        )
+        await asyncio.to_thread(self._write, self.context.data_dir / relative, data)
+        photo = StoredPhoto(
+            kind=PhotoKind(kind),
+            path=relative.as_posix(),
+            sha256=digest,
+            content_type=content_type,
+            size=len(data),
+            person_id=person_id,
+            house_id=house_id,
+            visit_id=visit_id,
+            report_id=report_id,
+            created_by_id=actor.member_id,
+            created_at=now,
+        )
+        self.session.add(photo)
+        await self.session.flush()
+        return photo
+
+    async def read(
+        self, actor: Actor, photo_id: int, *, flow: str = ""
+    ) -> tuple[StoredPhoto, bytes]:
+        """The row and the bytes; a person's photo needs VIEW_PERSONS and is audited."""
+        photo = await self.session.get(StoredPhoto, photo_id)
+        if photo is None:
+            raise NotFound("photo", id=photo_id)
+        if photo.person_id is not None:
+            actor.require(Permission.VIEW_PERSONS)
+            await self.uow.audit.record(
+                actor, "read_photo", "person", photo.person_id, flow=flow, photo_id=photo.id
+            )
+        path = self.context.data_dir / photo.path
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+        except FileNotFoundError as exc:
+            raise NotFound("photo_file", id=photo_id) from exc
+        return photo, data
+
+    @staticmethod
+    def _write(path: Path, data: bytes) -> None:
+        if path.exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(path.suffix + ".part")
+        temporary.write_bytes(data)
+        temporary.replace(path)  # never a half-written photo under the final name

@@ -1,0 +1,251 @@
+"""VisitService: open a house by card or code, then the whole visit in one transaction."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+import pytest
+from sqlalchemy import func, select
+
+from core.bootstrap import Storage
+from core.errors import InvalidIdNumber, InvalidInput, InvalidToken, PermissionDenied
+from core.models import (
+    AuditEntry,
+    FaceTemplate,
+    House,
+    PersonKind,
+    PhotoKind,
+    Residency,
+    ResidencyStatus,
+    Role,
+    StoredPhoto,
+    Visit,
+    VisitStatus,
+    WatchlistEntry,
+)
+from core.roles import Actor
+from core.services import actor_for
+from core.services.visits import (
+    FaceEnrolment,
+    NewResident,
+    PhotoUpload,
+    ResidentAction,
+    ResidentCheck,
+    VisitPlan,
+)
+
+JPEG = b"\xff\xd8\xff\xe0" + b"0" * 200
+PNG = b"\x89PNG\r\n\x1a\n" + b"1" * 200
+ID_A = "11010519491231002X"
+ID_B = "110105198001010016"
+
+
+async def _seed(storage: Storage, admin: Actor) -> tuple[Actor, Actor, int, int]:
+    """A house with a landlord and one tenant, its assigned cadre and another cadre."""
+    async with storage.services() as svc:
+        await svc.houses.ensure_community(admin, "安宁社区")
+        grid = await svc.houses.ensure_grid(admin, "G1", "一网格")
+        building = await svc.houses.ensure_building(admin, grid, "1幢")
+        cadre = await svc.members.add(admin, telegram_id=501, role=Role.CADRE, name="王芳")
+        other = await svc.members.add(admin, telegram_id=502, role=Role.CADRE, name="李强")
+        landlord = await svc.persons.add(admin, name="赵六", phone="13800000000")
+        house, _ = await svc.houses.save_house(
+            admin,
+            building=building,
+            code="A-1-101",
+            standard_address="安宁路1号1幢101室",
+            landlord_id=landlord.id,
+            cadre_id=cadre.id,
+        )
+        tenant = await svc.persons.add(admin, name="张三", id_number=ID_A)
+        residency = await svc.persons.add_residency(
+            admin, person_id=tenant.id, house_id=house.id, moved_in=date(2026, 1, 1)
+        )
+    return actor_for(cadre), actor_for(other), house.id, residency
+
+
+async def test_open_by_card_shows_masked_residents_and_audits(
+    storage: Storage, admin: Actor
+) -> None:
+    cadre, _other, house_id, _ = await _seed(storage, admin)
+    async with storage.services() as svc:
+        token = (await svc.session.get(House, house_id)).card_token  # type: ignore[union-attr]
+        sheet = await svc.visits.open_by_token(cadre, token)
+    assert sheet.code == "A-1-101"
+    assert sheet.assigned_to_actor
+    assert sheet.landlord is not None
+    assert sheet.landlord.phone_masked == "138****0000"
+    assert [r.person.id_number_masked for r in sheet.residents] == ["1101**********002X"]
+    assert sheet.last_visit_at is None
+    assert sheet.cadre_name == "王芳"
+    async with storage.services() as svc:
+        reads = await svc.session.scalar(
+            select(func.count()).where(AuditEntry.flow == "visit", AuditEntry.action == "read")
+        )
+    assert reads == 2  # the landlord and the tenant
+
+
+async def test_forged_or_revoked_cards_are_refused(storage: Storage, admin: Actor) -> None:
+    cadre, _other, house_id, _ = await _seed(storage, admin)
+    async with storage.services() as svc:
+        token = (await svc.session.get(House, house_id)).card_token  # type: ignore[union-attr]
+        await svc.houses.reissue_card(admin, house_id)
+    forged = token[:-1] + ("a" if token[-1] != "a" else "b")
+    for bad, detail in ((token, "revoked"), (forged, "forged"), ("hello", "malformed")):
+        async with storage.services() as svc:
+            with pytest.raises(InvalidToken) as caught:
+                await svc.visits.open_by_token(cadre, bad)
+        assert caught.value.detail == detail
+
+
+async def test_residents_and_guards_cannot_visit(storage: Storage, admin: Actor) -> None:
+    _cadre, _other, _house_id, _ = await _seed(storage, admin)
+    for role in (Role.RESIDENT, Role.GUARD, Role.POLICE):
+        async with storage.services() as svc:
+            with pytest.raises(PermissionDenied):
+                await svc.visits.open_by_code(Actor(role, member_id=None), "A-1-101")
+
+
+async def test_commit_writes_everything_in_one_go(storage: Storage, admin: Actor) -> None:
+    cadre, _other, house_id, residency = await _seed(storage, admin)
+    started = datetime.now(UTC) - timedelta(minutes=9)
+    embedding = (np.ones(128) / np.sqrt(128)).astype(np.float32)
+    plan = VisitPlan(
+        house_id=house_id,
+        started_at=started,
+        checks=(ResidentCheck(residency, ResidentAction.MOVED_OUT, date(2026, 11, 20)),),
+        new_residents=(
+            NewResident(
+                name="李四",
+                kind=PersonKind.FLOATING,
+                relation="租客",
+                moved_in=date(2026, 11, 21),
+                id_number=ID_B,
+                phone="13912345678",
+                photos=(
+                    PhotoUpload(PhotoKind.ID_FRONT, JPEG),
+                    PhotoUpload(PhotoKind.ID_BACK, PNG),
+                ),
+                face=FaceEnrolment(JPEG + b"face", embedding.tobytes(), "dlib", 128, 0.9),
+            ),
+        ),
+        house_photos=(PhotoUpload(PhotoKind.CONTACT_CARD, JPEG + b"card"),),
+        steps=({"step": "scan", "at": started.isoformat()},),
+    )
+    async with storage.services() as svc:
+        outcome = await svc.visits.commit(cadre, plan)
+    assert outcome.assigned
+    assert outcome.moved_out == 1
+    assert outcome.added == 1
+    assert outcome.photos == 4
+    assert len(outcome.enrolled) == 1
+    async with storage.services() as svc:
+        visit = await svc.session.get(Visit, outcome.visit_id)
+        assert visit is not None
+        assert visit.status is VisitStatus.COMPLETED
+        assert visit.finished_at is not None
+        assert visit.started_at <= visit.finished_at
+        assert visit.verified == {str(residency): {"action": "moved_out", "date": "2026-11-20"}}
+        residents = await svc.persons.residents_of(admin, house_id)
+        assert [r.person.name for r in residents] == ["李四"]
+        assert residents[0].person.id_number_masked == "1101**********0016"
+        moved = await svc.session.get(Residency, residency)
+        assert moved is not None
+        assert moved.status is ResidencyStatus.MOVED_OUT
+        template = await svc.session.scalar(select(FaceTemplate))
+        assert template is not None
+        assert template.id == outcome.enrolled[0][0]
+        assert np.allclose(np.frombuffer(template.vector, dtype=np.float32), embedding)
+        photos = (await svc.session.scalars(select(StoredPhoto))).all()
+        assert sorted(p.kind.value for p in photos) == [
+            "contact_card",
+            "face",
+            "id_back",
+            "id_front",
+        ]
+        assert all((storage_dir(svc) / p.path).is_file() for p in photos)
+        assert await svc.session.scalar(select(func.count()).select_from(WatchlistEntry)) == 1
+        house = await svc.session.get(House, house_id)
+        assert house is not None
+        assert house.last_visit_at == visit.finished_at
+        sheet = await svc.visits.sheet(cadre, house_id)
+        assert sheet.last_visit_by == "王芳"
+
+
+def storage_dir(svc: object) -> object:
+    return svc.context.data_dir  # type: ignore[attr-defined]
+
+
+async def test_a_colleague_covering_is_recorded_as_not_assigned(
+    storage: Storage, admin: Actor
+) -> None:
+    _cadre, other, house_id, residency = await _seed(storage, admin)
+    plan = VisitPlan(
+        house_id, datetime.now(UTC), checks=(ResidentCheck(residency, ResidentAction.STAYS),)
+    )
+    async with storage.services() as svc:
+        outcome = await svc.visits.commit(other, plan)
+    assert not outcome.assigned
+    assert outcome.confirmed == 1
+
+
+async def test_a_bad_item_leaves_nothing_written(storage: Storage, admin: Actor) -> None:
+    cadre, _other, house_id, residency = await _seed(storage, admin)
+    plan = VisitPlan(
+        house_id,
+        datetime.now(UTC),
+        checks=(ResidentCheck(residency, ResidentAction.STAYS),),
+        new_residents=(
+            NewResident(name="王五", id_number="110105194912310021"),
+        ),  # bad check digit
+    )
+    with pytest.raises(InvalidIdNumber):
+        async with storage.services() as svc:
+            await svc.visits.commit(cadre, plan)
+    async with storage.services() as svc:
+        assert await svc.session.scalar(select(func.count()).select_from(Visit)) == 0
+        assert len(await svc.persons.residents_of(admin, house_id)) == 1
+    moved_before_in = VisitPlan(
+        house_id,
+        datetime.now(UTC),
+        checks=(ResidentCheck(residency, ResidentAction.MOVED_OUT, date(2025, 1, 1)),),
+    )
+    with pytest.raises(InvalidInput):
+        async with storage.services() as svc:
+            await svc.visits.commit(cadre, moved_before_in)
+
+
+async def test_a_known_id_number_links_the_existing_person(storage: Storage, admin: Actor) -> None:
+    cadre, _other, house_id, _ = await _seed(storage, admin)
+    plan = VisitPlan(
+        house_id, datetime.now(UTC), new_residents=(NewResident("张三", id_number=ID_A),)
+    )
+    async with storage.services() as svc:
+        outcome = await svc.visits.commit(cadre, plan)
+    assert outcome.added == 1
+    async with storage.services() as svc:  # already living there: no second residency
+        assert len(await svc.persons.residents_of(admin, house_id)) == 1
+
+
+async def test_corrections_and_sealed_draft_values(storage: Storage, admin: Actor) -> None:
+    cadre, _other, house_id, residency = await _seed(storage, admin)
+    async with storage.services() as svc:
+        sealed = svc.visits.seal(ID_B)
+        assert ID_B not in sealed
+        assert svc.visits.unseal(sealed) == ID_B
+        plan = VisitPlan(
+            house_id,
+            datetime.now(UTC),
+            checks=(
+                ResidentCheck(
+                    residency, ResidentAction.CORRECTED, name="张叁", phone="13700000000"
+                ),
+            ),
+        )
+        outcome = await svc.visits.commit(cadre, plan)
+    assert outcome.corrected == 1
+    async with storage.services() as svc:
+        [resident] = await svc.persons.residents_of(admin, house_id)
+        assert resident.person.name == "张叁"
+        assert resident.person.phone_masked == "137****0000"
