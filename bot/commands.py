@@ -49,6 +49,10 @@ GROUPS = Command("groups", N_("command.groups"))
 HOUSES = Command("houses", N_("command.houses"))
 VISIT = Command("visit", N_("command.visit"))
 OVERDUE = Command("overdue", N_("command.overdue"))
+MYVISITS = Command("myvisits", N_("command.myvisits"))
+HOUSE = Command("house", N_("command.house"))
+CARD = Command("card", N_("command.card"))
+VISITS = Command("visits", N_("command.visits"))
 PERSON = Command("person", N_("command.person"))
 ALERTS = Command("alerts", N_("command.alerts"))
 AUDIT = Command("audit", N_("command.audit"))
@@ -56,9 +60,23 @@ REPORT = Command("report", N_("command.report"))
 
 UNBOUND_COMMANDS: tuple[Command, ...] = (START, HELP, LANGUAGE)
 ROLE_COMMANDS: dict[Role, tuple[Command, ...]] = {
-    Role.ADMIN: (START, INVITE, MEMBERS, GROUPS, HOUSES, AUDIT, HELP, CANCEL, LANGUAGE),
-    Role.POLICE: (START, PERSON, ALERTS, AUDIT, HELP, CANCEL, LANGUAGE),
-    Role.CADRE: (START, HOUSES, VISIT, OVERDUE, REPORT, HELP, CANCEL, LANGUAGE),
+    Role.ADMIN: (
+        START,
+        INVITE,
+        MEMBERS,
+        GROUPS,
+        HOUSES,
+        HOUSE,
+        CARD,
+        VISIT,
+        VISITS,
+        AUDIT,
+        HELP,
+        CANCEL,
+        LANGUAGE,
+    ),
+    Role.POLICE: (START, PERSON, ALERTS, VISITS, AUDIT, HELP, CANCEL, LANGUAGE),
+    Role.CADRE: (START, HOUSES, VISIT, MYVISITS, REPORT, HELP, CANCEL, LANGUAGE),
     Role.GUARD: (START, ALERTS, REPORT, HELP, CANCEL, LANGUAGE),
     Role.RESIDENT: (START, REPORT, HELP, CANCEL, LANGUAGE),
 }

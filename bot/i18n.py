@@ -22,14 +22,14 @@ from __future__ import annotations
 import logging
 import string
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -42,6 +42,7 @@ FALLBACK_LOCALE = "en"
 LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
 DOMAIN = "messages"
 SHORT_DATETIME = {"zh_CN": "M月d日 HH:mm", "en": "d MMM HH:mm"}
+SHORT_DATE = {"zh_CN": "y年M月d日", "en": "d MMM y"}
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 # Telegram's setMyCommands takes a two-letter ISO 639-1 code.
 TELEGRAM_LANGUAGE = {"zh_CN": "zh", "en": "en"}
@@ -125,6 +126,12 @@ class Translator:
             raise ValueError("short_datetime needs a timezone-aware datetime")
         pattern = SHORT_DATETIME.get(self.locale, SHORT_DATETIME["en"])
         return format_datetime(value, pattern, tzinfo=self.zone, locale=self.locale)
+
+    def short_date(self, value: date) -> str:
+        """zh_CN: 2026年11月28日; en: 28 Nov 2026."""
+        return format_date(
+            value, SHORT_DATE.get(self.locale, SHORT_DATE["en"]), locale=self.locale
+        )
 
     @property
     def telegram_language(self) -> str:

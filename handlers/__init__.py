@@ -13,7 +13,18 @@ from typing import Any
 
 from telegram.ext import Application
 
-from handlers import cancel, common, errors, help, language, start
+from handlers import (
+    cancel,
+    common,
+    errors,
+    help,
+    houses,
+    language,
+    start,
+    supervision,
+    tenant,
+    visit,
+)
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -24,7 +35,11 @@ def register_all(application: AnyApp, *, extra: Callable[[AnyApp], None] | None 
     start.register(application)
     help.register(application)
     language.register(application)
-    # --- features (later issues) register here, in group 0 ---
+    # --- features register here, in group 0 ---
+    visit.register(application)
+    houses.register(application)  # admin: houses, cards (PNG/PDF), reissue, risk colour
+    tenant.register(application)  # card link for tenants, their messages; staff replies (group 1)
+    supervision.register(application)  # /myvisits, /visits, overdue, the daily reminder job
     if extra is not None:
         extra(application)
     # --- catch-alls last ---

@@ -24,6 +24,7 @@ from telegram.ext import (
     CallbackQueryHandler,
     InvalidCallbackData,
     TypeHandler,
+    filters,
 )
 
 from bot.context import BotContext
@@ -226,6 +227,25 @@ def current_flow(context: BotContext) -> dict[str, Any] | None:
 def end_flow(context: BotContext) -> dict[str, Any] | None:
     """Discard the flow's draft; returns it (None if there was none)."""
     return context.user_data.pop(FLOW_KEY, None) if context.user_data is not None else None
+
+
+class InFlow(filters.UpdateFilter):
+    """Matches updates from a user whose current flow (``user_data["flow"]``) is `name`.
+
+    Lets a flow's free-text and photo handlers sit in group 0 without swallowing the same
+    kinds of messages for users who are not in that flow.
+    """
+
+    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any], name: str):
+        super().__init__(name=f"InFlow({name})")
+        self._application = application
+        self._flow = name
+
+    def filter(self, update: Update) -> bool:
+        user = update.effective_user
+        data = self._application.user_data.get(user.id) if user is not None else None
+        flow = data.get(FLOW_KEY) if data else None
+        return isinstance(flow, dict) and flow.get("name") == self._flow
 
 
 def flow_label(name: str, t: Translator) -> str:

@@ -15,7 +15,9 @@ from bot.i18n import N_
 from core.errors import AlreadyExists, InvalidToken, InvitationInvalid
 from core.models import GroupRole
 from core.services import actor_for
+from core.services.house_messages import house_ref
 from core.services.members import INVITE_PREFIX
+from handlers import tenant, visit
 from handlers.common import (
     LANGUAGE_ITEM,
     answer,
@@ -59,19 +61,22 @@ async def start(update: Update, context: BotContext) -> None:
 async def show_menu(update: Update, context: BotContext) -> None:
     """The member's role menu; a stranger learns what the bot is and how to join."""
     t = context.t
-    if context.member is not None:
-        await edit_or_send(
-            update, context, menu_text(context.member, t), menu_markup(context.member.role, t)
-        )
-        return
     async with context.services() as svc:
         community, phone = await community_contact(svc, context)
+        house_button = await tenant.remembered_house_button(svc, context)
+    extra = [[house_button]] if house_button is not None else []
+    if context.member is not None:
+        rows = [*menu_markup(context.member.role, t).inline_keyboard, *extra]
+        await edit_or_send(
+            update, context, menu_text(context.member, t), InlineKeyboardMarkup(rows)
+        )
+        return
     language = InlineKeyboardButton(t(LANGUAGE_ITEM.label), callback_data=menu_data("language"))
     await send(
         update,
         context,
         t("start.stranger", community=community, phone=phone),
-        InlineKeyboardMarkup([[language]]),
+        InlineKeyboardMarkup([*extra, [language]]),
     )
 
 
@@ -109,26 +114,31 @@ async def redeem_invitation(update: Update, context: BotContext, token: str) -> 
     await commands.set_chat_commands(context.application, user.id, member.role, t.locale)
 
 
-# --- HOOK(house-card): `/start h_<card token>` -----------------------------------------------
-# The QR code on a rental flat's house card opens this deep link. A later issue turns it into
-# the house-card flow (a tenant registering, a cadre starting a visit). Until then anyone who
-# scans a genuine card gets the flat's address and the community office's contact; a forged,
-# malformed or revoked card gets a clear error.
+# --- `/start h_<card token>`: the QR code on a rental flat's house card ---------------------
 async def open_house_card(update: Update, context: BotContext, token: str) -> None:
-    """`/start h_…`: which flat this card belongs to, and whom to contact."""
-    t = context.t
+    """`/start h_…`: a cadre's visit starts at this house; anyone else reaches the community."""
+    if visit.may_visit(context.member):
+        await visit.from_card_link(update, context, token)
+        return
     try:
         async with context.services() as svc:
-            house = await svc.houses.resolve_card(token)
-            community, phone = await community_contact(svc, context)
-            address = house.standard_address
+            house = house_ref(await svc.houses.resolve_card(token))
     except InvalidToken as exc:
-        log.info("house card link refused: %s", exc.detail)
-        async with context.services() as svc:
-            _community, phone = await community_contact(svc, context)
-        await send(update, context, t("start.card_invalid", phone=phone))
+        await card_refused(update, context, exc)
         return
-    await send(update, context, t("start.card", address=address, community=community, phone=phone))
+    await tenant.open_tenant_entry(update, context, house)
+
+
+async def card_refused(update: Update, context: BotContext, exc: InvalidToken) -> None:
+    """A replaced card says so (the landlord has the new one); anything else is just invalid."""
+    log.info("house card link refused: %s", exc.detail)
+    async with context.services() as svc:
+        _community, phone = await community_contact(svc, context)
+    if exc.detail == "revoked":
+        text = context.t("tenant.card_replaced", phone=phone)
+    else:
+        text = context.t("start.card_invalid", phone=phone)
+    await send(update, context, text)
 
 
 async def group_start(update: Update, context: BotContext) -> None:

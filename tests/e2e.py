@@ -28,6 +28,7 @@ import itertools
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -43,12 +44,14 @@ from telegram.ext import (
 
 from bot.app import build_application, running
 from bot.context import BotContext, SafeApplication
+from bot.recognition import open_recognition
 from bot.sandbox import Sandbox
 from core.bootstrap import Storage, open_storage
-from core.models import GroupRole, HouseKind, Role
+from core.models import GroupRole, HouseKind, Role, utcnow
 from core.roles import Actor
 from core.services import UnitOfWork, actor_for
 from core.settings import Settings
+from recognition import RecognitionCore
 
 TOKEN = "123456:TEST-TOKEN"
 BOT_USERNAME = "safecommunity_test_bot"
@@ -118,6 +121,7 @@ class BotEnv:
     storage: Storage
     extra_handlers: Callable[[Application[Any, Any, Any, Any, Any, Any]], None] | None = None
     rate_limiter_factory: Callable[[], AIORateLimiter] | None = None
+    recognition: RecognitionCore | None = None
     application: SafeApplication = field(init=False)
     _stack: AsyncExitStack = field(init=False, default_factory=AsyncExitStack)
 
@@ -125,13 +129,15 @@ class BotEnv:
 
     def build(self) -> SafeApplication:
         limiter = (self.rate_limiter_factory or fast_rate_limiter)()
-        return build_application(
+        application = build_application(
             self.settings,
             self.storage,
             rate_limiter=limiter,
             extra_handlers=self.extra_handlers,
             retry_delay=0.02,
         )
+        application.deps.recognition = self.recognition
+        return application
 
     async def start(self) -> None:
         self.application = self.build()
@@ -311,17 +317,28 @@ def e2e_settings(settings: Settings, sandbox: Sandbox, **overrides: Any) -> Sett
 
 @asynccontextmanager
 async def bot_env_running(
-    settings: Settings, *, overrides: dict[str, Any] | None = None, **options: Any
+    settings: Settings,
+    *,
+    overrides: dict[str, Any] | None = None,
+    clock: Callable[[], datetime] = utcnow,
+    recognition: bool = False,
+    **options: Any,
 ) -> AsyncIterator[BotEnv]:
     """A sandbox and the Application polling it; torn down in the right order.
 
-    `overrides` change settings (e.g. ``{"webhook_url": …}`` for webhook mode: no polling).
+    `overrides` change settings (e.g. ``{"webhook_url": …}`` for webhook mode: no polling);
+    `clock` is the storage's clock (a frozen one for tests of dates and daily jobs);
+    `recognition` starts the real recognition core in-process (models load: ~1–2 s).
     """
     async with Sandbox(token=TOKEN, bot_username=BOT_USERNAME) as sandbox:
         sandbox.faults.group_flood_limit = None  # opt back in for flood tests
         env_settings = e2e_settings(settings, sandbox, **(overrides or {}))
-        storage = await open_storage(env_settings, migrate=False)  # the copy is migrated
-        env = BotEnv(sandbox, env_settings, storage, **options)
+        storage = await open_storage(env_settings, migrate=False, clock=clock)  # migrated copy
+        core = None
+        if recognition:
+            in_process = env_settings.model_copy(update={"recognition_workers": 0})
+            core = await open_recognition(in_process, storage)
+        env = BotEnv(sandbox, env_settings, storage, recognition=core, **options)
         try:
             await env.start()
             try:
@@ -329,6 +346,8 @@ async def bot_env_running(
             finally:
                 await env.stop()
         finally:
+            if core is not None:
+                await core.close()
             await storage.close()
 
 
@@ -344,7 +363,7 @@ async def bot_env(settings: Settings) -> AsyncIterator[BotEnv]:
 
 @pytest.fixture
 def make_bot_env(settings: Settings) -> MakeBotEnv:
-    """`async with make_bot_env(extra_handlers=…, overrides={…}, rate_limiter_factory=…)`."""
+    """`async with make_bot_env(extra_handlers=…, overrides={…}, clock=…, …)`."""
 
     def make(**options: Any) -> AbstractAsyncContextManager[BotEnv]:
         return bot_env_running(settings, **options)

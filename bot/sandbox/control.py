@@ -109,9 +109,17 @@ class ControlMixin:
         return copy.deepcopy(message)
 
     async def send_text(
-        self, user_id: int, text: str, *, chat_id: int | None = None
+        self,
+        user_id: int,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        reply_to: int | None = None,
     ) -> dict[str, Any]:
-        """The user sends a text; a leading /command gets a bot_command entity."""
+        """The user sends a text; a leading /command gets a bot_command entity.
+
+        ``reply_to``: the id of a message in the same chat this one replies to (swipe → reply).
+        """
         if not text.strip():
             raise ValueError("Telegram clients don't send empty messages")
         entities = None
@@ -126,7 +134,16 @@ class ControlMixin:
             and any(button.get("text") == text for row in keyboard["keyboard"] for button in row)
         ):
             record.reply_keyboard = None
-        return self._user_message(user_id, chat_id, text=text, entities=entities)
+        replied = None
+        if reply_to is not None:
+            replied = self.state.find_message(record, reply_to)
+            if replied is None:
+                raise ValueError(f"message {reply_to} not found in chat {record.id}")
+            replied = copy.deepcopy(replied)
+            replied.pop("reply_to_message", None)  # Telegram nests one level only
+        return self._user_message(
+            user_id, chat_id, text=text, entities=entities, reply_to_message=replied
+        )
 
     async def send_command(
         self, user_id: int, command: str, args: str = "", *, chat_id: int | None = None

@@ -41,17 +41,17 @@ async def test_groups_and_members_get_their_menus_at_start(bot_env: BotEnv) -> N
     assert deleted["scope"] == {"type": "chat", "chat_id": police.id}
 
 
-async def visit(update: object, context: object) -> None:
+async def report(update: object, context: object) -> None:
     """Test-only stand-in for a later feature's command."""
 
 
-def register_visit(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    application.add_handler(CommandHandler("visit", visit))
+def register_report(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    application.add_handler(CommandHandler("report", report))
 
 
 async def test_a_role_command_appears_once_its_handler_exists(make_bot_env: MakeBotEnv) -> None:
-    async with make_bot_env(extra_handlers=register_visit) as env:
-        assert {"start", "help", "language", "cancel", "visit"} <= registered_commands(
+    async with make_bot_env(extra_handlers=register_report) as env:
+        assert {"start", "help", "language", "cancel", "report"} <= registered_commands(
             env.application
         )
         token = await env.invite(Role.CADRE)
@@ -61,4 +61,4 @@ async def test_a_role_command_appears_once_its_handler_exists(make_bot_env: Make
             "setMyCommands", lambda p: p.get("scope", {}).get("chat_id") == cadre.id
         )
         names = [c["command"] for c in call["commands"]]
-        assert names == ["start", "visit", "help", "cancel", "language"]
+        assert names == ["start", "visit", "myvisits", "report", "help", "cancel", "language"]

@@ -54,7 +54,8 @@ async def test_an_outage_is_retried_until_delivered(make_bot_env: MakeBotEnv) ->
         await outbox.drain(env.application)  # waits for the failing drain to settle
         delivery = await _delivery(env, delivery_id)
         assert delivery.status is DeliveryStatus.PENDING
-        assert delivery.attempts == 1 and "network" in delivery.last_error
+        assert delivery.attempts == 1
+        assert "network" in delivery.last_error
         async with env.services() as svc:
             row = await svc.session.get(Delivery, delivery_id)
             assert row is not None

@@ -60,7 +60,14 @@ async def test_an_invitation_binds_once(bot_env: BotEnv) -> None:
     call = await bot_env.wait_for_call(
         "setMyCommands", lambda p: p.get("scope") == {"type": "chat", "chat_id": newcomer.id}
     )
-    assert [c["command"] for c in call["commands"]] == ["start", "help", "cancel", "language"]
+    assert [c["command"] for c in call["commands"]] == [
+        "start",
+        "visit",
+        "myvisits",
+        "help",
+        "cancel",
+        "language",
+    ]
     assert call["commands"][0]["description"] == "主菜单"
 
     second = await bot_env.user(None)
@@ -104,7 +111,7 @@ async def test_house_card_link(bot_env: BotEnv) -> None:
 async def test_menu_items_not_built_yet_answer_with_a_toast(bot_env: BotEnv) -> None:
     cadre = await bot_env.user(Role.CADRE)
     menu = await bot_env.say(cadre, "/start")
-    pressed = await bot_env.press(cadre, menu, "📝 登记走访")
+    pressed = await bot_env.press(cadre, menu, "🔎 核查任务")
     assert pressed.toast is not None
     assert "尚未开放" in pressed.toast
     assert pressed.message.button_labels == ROLE_MENUS[Role.CADRE]  # the menu stays

@@ -7,6 +7,7 @@ import base64
 from typing import Any
 
 import aiohttp
+import pytest
 
 from bot.sandbox import Sandbox
 from tests.bot.sandbox.sandbox_helpers import ALICE, BOB, GUARD, GUARD_GROUP, BotApi, jpeg
@@ -202,3 +203,21 @@ async def test_page_html_is_sanitised(
         'x <a href="https://e.org/?q=&quot;" target="_blank" rel="noopener noreferrer">y</a>'
         " &lt;i&gt;"
     )
+
+
+async def test_a_user_can_reply_to_a_message(sandbox: Sandbox, api: BotApi) -> None:
+    await sandbox.send_text(BOB, "hi", chat_id=GUARD_GROUP)
+    quoted = await api.ok("sendMessage", chat_id=GUARD_GROUP, text="Who takes it?")
+    later = await api.ok("sendMessage", chat_id=GUARD_GROUP, text="Later", reply_to_message_id=1)
+    reply = await sandbox.send_text(
+        GUARD, "I do", chat_id=GUARD_GROUP, reply_to=quoted["message_id"]
+    )
+    assert reply["reply_to_message"]["message_id"] == quoted["message_id"]
+    assert reply["reply_to_message"]["from"]["is_bot"] is True
+    [update] = [u for u in await api.ok("getUpdates") if u["message"]["text"] == "I do"]
+    assert update["message"]["reply_to_message"]["text"] == "Who takes it?"
+    # One level only, like Telegram: replying to a reply does not nest its target.
+    again = await sandbox.send_text(BOB, "ok", chat_id=GUARD_GROUP, reply_to=later["message_id"])
+    assert "reply_to_message" not in again["reply_to_message"]
+    with pytest.raises(ValueError, match="not found"):
+        await sandbox.send_text(BOB, "?", chat_id=GUARD_GROUP, reply_to=999)

@@ -1,0 +1,161 @@
+"""Step 1: the cadre photographs the house card (or types the code, or opens its QR link)."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.constants import ChatAction
+
+from bot.context import BotContext
+from core.errors import InvalidToken, NotFound
+from core.models import Member
+from core.roles import Permission
+from handlers.common import answer, begin_flow, end_flow
+from handlers.visit import form, screens
+from handlers.visit.draft import FLOW_NAME, Draft, enter, load_house, new_draft
+from handlers.visit.media import download_image
+from recognition.errors import Overloaded, RecognitionError
+
+log = logging.getLogger(__name__)
+
+CARD_LINK_MARK = "start=h_"
+TOKEN_ERRORS = {
+    "revoked": "visit.scan.revoked",
+    "forged": "visit.scan.forged",
+    "malformed": "visit.scan.foreign",
+    "unknown_house": "visit.scan.foreign",
+}
+
+
+def may_visit(member: Member | None) -> bool:
+    from core.services import actor_for
+
+    return member is not None and actor_for(member).can(Permission.VISIT_HOUSES)
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """/visit or the menu's 📝: begin, or offer to resume the unfinished visit."""
+    await answer(update)
+    if not may_visit(context.member):
+        await form_free_reply(update, context, context.t("visit.not_allowed"))
+        return
+    draft = form.draft_of(context)
+    if draft is not None and draft.get("house"):
+        t = context.t
+        text = t("visit.resume.text", address=draft["house"]["address"])
+        rows = [
+            [screens.button(t("visit.resume.continue"), "resume")],
+            [screens.button(t("visit.resume.discard"), "restart")],
+        ]
+        await form.show(update, context, draft, text, rows)
+        return
+    await begin(update, context)
+
+
+async def begin(update: Update, context: BotContext, *, show: bool = True) -> Draft:
+    chat = update.effective_chat
+    assert chat is not None
+    async with context.services() as svc:
+        now = svc.visits.now()
+    old = form.draft_of(context)
+    if old is not None:
+        await form.close_form(context, old)
+    draft = begin_flow(context, FLOW_NAME)
+    draft.update(new_draft(chat.id, now))
+    if show:
+        await form.render(update, context, draft)
+    return draft
+
+
+async def resume(update: Update, context: BotContext) -> None:
+    draft = form.draft_of(context)
+    await answer(update)
+    if draft is None:
+        await begin(update, context)
+        return
+    await form.render(update, context, draft)
+
+
+async def restart(update: Update, context: BotContext) -> None:
+    await answer(update, context.t("visit.resume.discarded"))
+    end_flow(context)
+    await begin(update, context)
+
+
+async def from_link(update: Update, context: BotContext, token: str) -> None:
+    """`/start h_<token>` from a cadre's phone camera: the visit starts at the house."""
+    draft = await begin(update, context, show=False)
+    await open_house(update, context, draft, token=token)
+
+
+async def on_photo(update: Update, context: BotContext, draft: Draft) -> None:
+    """A card photo (photo, image document or forwarded photo): decode the QR, open the house."""
+    t = context.t
+    core = context.deps.recognition
+    if core is None:
+        await form.render(update, context, draft, t("visit.scan.no_recognition"))
+        return
+    await context.bot.send_chat_action(draft["chat_id"], ChatAction.TYPING)
+    image = await download_image(update, context)
+    if image is None:
+        await form.render(update, context, draft, t("visit.scan.not_an_image"))
+        return
+    try:
+        texts = await core.decode_qr(image)
+    except Overloaded:
+        await form.render(update, context, draft, t("visit.busy"))
+        return
+    except RecognitionError as exc:
+        log.info("card photo refused: %s", exc.code)
+        await form.render(update, context, draft, t("visit.scan.bad_image"))
+        return
+    tokens = [text.split(CARD_LINK_MARK, 1)[1] for text in texts if CARD_LINK_MARK in text]
+    if not texts:
+        await form.render(update, context, draft, t("visit.scan.no_code"))
+    elif not tokens:
+        await form.render(update, context, draft, t("visit.scan.foreign"))
+    else:
+        await open_house(update, context, draft, token=tokens[0].split("&", 1)[0])
+
+
+async def on_text(update: Update, context: BotContext, draft: Draft) -> None:
+    """A typed house code (or a pasted card link)."""
+    assert update.message is not None
+    assert update.message.text is not None
+    text = update.message.text.strip()
+    if CARD_LINK_MARK in text:
+        await open_house(update, context, draft, token=text.split(CARD_LINK_MARK, 1)[1].split()[0])
+    else:
+        await open_house(update, context, draft, code=text)
+
+
+async def open_house(
+    update: Update, context: BotContext, draft: Draft, *, token: str = "", code: str = ""
+) -> None:
+    t = context.t
+    actor = context.actor
+    assert actor is not None
+    try:
+        async with context.services() as svc:
+            if token:
+                sheet = await svc.visits.open_by_token(actor, token)
+            else:
+                sheet = await svc.visits.open_by_code(actor, code)
+            now = svc.visits.now()
+    except InvalidToken as exc:
+        phone = context.settings.community_phone
+        await form.render(update, context, draft, t(TOKEN_ERRORS[exc.detail], phone=phone))
+        return
+    except NotFound:
+        await form.render(update, context, draft, t("visit.scan.unknown_code", code=code[:40]))
+        return
+    load_house(draft, sheet)
+    enter(draft, "verify", now)
+    await form.render(update, context, draft)
+
+
+async def form_free_reply(update: Update, context: BotContext, text: str) -> None:
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, text)

@@ -1,0 +1,1 @@
+"""Helpers shared by the tests of several features (`from tests.support.cards import …`)."""
