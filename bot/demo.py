@@ -38,7 +38,8 @@ from bot.i18n import load_catalogues
 from bot.persistence import SqlPersistence
 from bot.runtime import StartupError, serve
 from bot.sandbox import Sandbox
-from core.bootstrap import open_storage
+from core.bootstrap import Storage, open_storage
+from core.cards import find_cjk_font, render_pdf
 from core.demo import (
     ADMIN_ID,
     CADRE_IDS,
@@ -59,6 +60,7 @@ DEMO_TOKEN = "123456:DEMO-TOKEN"
 DEMO_BOT_USERNAME = "safecommunity_demo_bot"
 DEMO_BOT_NAME = "SafeCommunity"
 DEMO_DIR_NAME = "demo"
+CARDS_FILE = "cards.pdf"
 DEFAULT_PORT = 8090
 PORT_VARIABLE = "SAFECOMMUNITY_DEMO_PORT"
 HOST = "127.0.0.1"
@@ -136,9 +138,13 @@ def display_path(path: Path) -> str:
 def guide_panel(data_dir: Path) -> dict[str, str]:
     """A short how-to in the page's sidebar."""
     where = html.escape(display_path(data_dir))
+    cards = html.escape(display_path(data_dir / CARDS_FILE))
     body = (
         "<p>选择上方的身份（Persona），在与机器人的私聊里发送 <code>/start</code> "
         "查看该角色的菜单；点 <code>/</code> 按钮看命令列表。</p>"
+        f"<p>走访演示：以网格员身份发送 <code>/visit</code>，再上传房屋信息采集卡的照片"
+        f"（卡片在 {cards}，也可以管理员身份发送 <code>/card 编号</code> 取得图片），"
+        "或点 🏠 房屋 直接选择一户。</p>"
         f'<p class="muted">数据保存在 {where}，Ctrl-C 停止，下次运行保留数据。</p>'
     )
     return {"title": "演示说明", "html": body}
@@ -162,11 +168,29 @@ async def prepare(settings: Settings) -> bool:
     try:
         summary = await seed_demo(storage.services, Actor.system("demo"), settings.data_dir)
         await forget_command_menus(SqlPersistence(storage.engine))
+        await print_cards(storage, settings)
     finally:
         await storage.close()
     if not summary.already_seeded:
         log.info("seeded the demo community %s in %s", summary.community, settings.data_dir)
     return not summary.already_seeded
+
+
+async def print_cards(storage: Storage, settings: Settings) -> Path | None:
+    """The demo houses' cards as `<data dir>/cards.pdf`, to print or photograph (made once)."""
+    path = settings.data_dir / CARDS_FILE
+    if path.exists():
+        return path
+    try:
+        font = find_cjk_font(settings.card_font)
+    except ConfigurationError as exc:
+        log.warning("no cards for the demo: %s", exc.message)
+        return None
+    async with storage.services() as svc:
+        infos = await svc.houses.card_infos(Actor.system("demo"), bot_username=DEMO_BOT_USERNAME)
+    data = await asyncio.to_thread(render_pdf, infos, font)
+    path.write_bytes(data)
+    return path
 
 
 async def forget_command_menus(persistence: SqlPersistence) -> None:

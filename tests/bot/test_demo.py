@@ -23,8 +23,9 @@ import aiohttp
 import pytest
 
 from bot.demo import DEMO_BOT_USERNAME, DemoInfo, demo
-from core.demo import RESIDENT_IDS
+from core.demo import DEMO_MEMBERS, RESIDENT_IDS
 from core.settings import Settings, load_settings
+from tests.support.cards import card_photo
 
 ROOT = Path(__file__).resolve().parents[2]
 RESIDENT = RESIDENT_IDS[0]  # 林小雨
@@ -115,6 +116,7 @@ async def test_demo_serves_the_menu_and_keeps_its_data(settings: Settings) -> No
         assert "林小雨" in menu["html"] or "居民" in menu["html"], menu["html"]
         labels = buttons(menu)
         assert len(labels) >= 3, labels  # report, contact, help, language
+        await a_cadre_scans_a_printed_card(info)
         assert not info.sandbox.api_errors, info.sandbox.api_errors
     first_run = time.monotonic() - started
 
@@ -126,6 +128,22 @@ async def test_demo_serves_the_menu_and_keeps_its_data(settings: Settings) -> No
         assert buttons(again) == labels
         assert not info.sandbox.api_errors, info.sandbox.api_errors
     assert first_run < 20
+
+
+async def a_cadre_scans_a_printed_card(info: DemoInfo) -> None:
+    """The demo prints its cards; a photo of one opens that house's visit for a cadre."""
+    pdf = info.data_dir / "cards.pdf"
+    assert pdf.is_file()
+    cadre = next(telegram_id for telegram_id, _name, role in DEMO_MEMBERS if role == "cadre")
+    sandbox = info.sandbox
+    await sandbox.send_text(cadre, "/visit")
+    await sandbox.wait_for_bot_messages(cadre, 1, timeout=15)
+    await sandbox.send_photo(cadre, card_photo(pdf, 0, seed=5))
+
+    def step_two(sb: Any) -> bool:
+        return any("第 2 步" in (m.get("text") or "") for m in sb.bot_messages(cadre))
+
+    await sandbox.wait_for(step_two, timeout=60)  # the worker process loads its models first
 
 
 def free_port() -> int:
