@@ -30,7 +30,7 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.i18n import N_, Translator, resolve_locale
 from core.errors import NotFound
-from core.models import Member, Role
+from core.models import Member, RiskColour, Role
 from core.services import UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -108,6 +108,15 @@ ROLE_LABELS: dict[Role, str] = {
     Role.CADRE: N_("role.cadre"),
     Role.GUARD: N_("role.guard"),
     Role.RESIDENT: N_("role.resident"),
+}
+
+
+# Three-colour management (三色管理): one icon per risk colour, everywhere a house is listed.
+# RiskColour is a StrEnum, so the draft's plain "red" finds its icon too.
+COLOUR_ICONS: dict[str, str] = {
+    RiskColour.RED: "🔴",
+    RiskColour.YELLOW: "🟡",
+    RiskColour.GREEN: "🟢",
 }
 
 

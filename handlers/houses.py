@@ -23,6 +23,7 @@ from core.cards import CardInfo, find_cjk_font, render_pdf, render_png
 from core.errors import ConfigurationError, InvalidInput, NotFound
 from core.models import House, HouseKind, RiskColour, Role
 from handlers.common import (
+    COLOUR_ICONS,
     answer,
     edit_or_send,
     esc,
@@ -36,7 +37,6 @@ log = logging.getLogger(__name__)
 
 HOUSES = "houses"
 PAGE_SIZE = 8
-COLOUR_ICONS = {RiskColour.RED: "🔴", RiskColour.YELLOW: "🟡", RiskColour.GREEN: "🟢"}
 COLOUR_LABELS = {
     RiskColour.RED: N_("houses.colour.red"),
     RiskColour.YELLOW: N_("houses.colour.yellow"),

@@ -18,7 +18,8 @@ from bot.context import BotContext, BotDeps
 from bot.i18n import Translator, resolve_locale
 from core.roles import Actor
 from core.services.supervision import CadreReminder, Escalation
-from handlers.supervision.text import COLOUR_ICON, capped, house_line, overdue_days
+from handlers.common import COLOUR_ICONS
+from handlers.supervision.text import capped, house_line, overdue_days
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +85,7 @@ def escalation_text(t: Translator, escalation: Escalation, grace_days: int) -> s
     lines = [
         t(
             "supervision.escalation_line",
-            icon=COLOUR_ICON[e.house.risk_colour],
+            icon=COLOUR_ICONS[e.house.risk_colour],
             code=e.house.code,
             address=e.house.address,
             when=overdue_days(t, e.house.days_overdue),

@@ -12,10 +12,9 @@ from datetime import date
 from babel.dates import format_date
 
 from bot.i18n import Translator
-from core.models import RiskColour
 from core.services.supervision import OverdueHouse
+from handlers.common import COLOUR_ICONS
 
-COLOUR_ICON = {RiskColour.RED: "🔴", RiskColour.YELLOW: "🟡", RiskColour.GREEN: "🟢"}
 MAX_HOUSE_LINES = 30  # a reminder lists at most this many houses, then "and N more"
 TEXT_LIMIT = 4000  # below Telegram's 4,096, leaving room for an entity or two
 DAY_PATTERNS = {"zh_CN": "M月d日", "en": "d MMM"}
@@ -44,7 +43,7 @@ def overdue_days(t: Translator, days: int) -> str:
 def house_line(t: Translator, house: OverdueHouse) -> str:
     return t(
         "supervision.house_line",
-        icon=COLOUR_ICON[house.risk_colour],
+        icon=COLOUR_ICONS[house.risk_colour],
         code=house.code,
         address=house.address,
         when=overdue_days(t, house.days_overdue),

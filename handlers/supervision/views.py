@@ -18,8 +18,8 @@ from bot.i18n import N_, Translator
 from core.errors import ConfigurationError, PermissionDenied
 from core.models import Role
 from core.services.supervision import DueHouse, MyVisits, RecentVisit, TeamStats
-from handlers.common import answer, back_markup, edit_or_send, send
-from handlers.supervision.text import COLOUR_ICON, local_day, relative_due, split_text
+from handlers.common import COLOUR_ICONS, answer, back_markup, edit_or_send, send
+from handlers.supervision.text import local_day, relative_due, split_text
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def _recent_line(t: Translator, visit: RecentVisit) -> str:
 def _due_line(t: Translator, house: DueHouse) -> str:
     return t(
         "supervision.house_line",
-        icon=COLOUR_ICON[house.risk_colour],
+        icon=COLOUR_ICONS[house.risk_colour],
         code=house.code,
         address=house.address,
         when=relative_due(t, house.days_left),

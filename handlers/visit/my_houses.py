@@ -11,7 +11,7 @@ from typing import Any
 from telegram import InlineKeyboardButton, Update
 
 from bot.context import BotContext
-from handlers.common import answer, back_markup, edit_or_send
+from handlers.common import COLOUR_ICONS, answer, back_markup, edit_or_send
 from handlers.supervision.text import relative_due
 from handlers.visit import scan, screens
 
@@ -37,8 +37,7 @@ async def show(update: Update, context: BotContext, page: int = 0) -> None:
     rows = [
         [
             screens.button(
-                f"{screens.COLOUR_ICONS[h.risk_colour.value]} {h.code} · "
-                f"{relative_due(t, h.days_left)}",
+                f"{COLOUR_ICONS[h.risk_colour.value]} {h.code} · {relative_due(t, h.days_left)}",
                 "house",
                 h.code,
             )

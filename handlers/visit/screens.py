@@ -11,10 +11,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import N_, Translator
 from core.models import PersonKind, PhotoKind, ResidencyRole
 from handlers.cancel import cancel_button
+from handlers.common import COLOUR_ICONS
 from handlers.visit.draft import STEPS, Draft, photo_slots, slot_file, step_number, unchecked
 
 Buttons = list[list[InlineKeyboardButton]]
-COLOUR_ICONS = {"red": "🔴", "yellow": "🟡", "green": "🟢"}
 COLOUR_LABELS = {
     "red": N_("visit.colour.red"),
     "yellow": N_("visit.colour.yellow"),
