@@ -52,7 +52,7 @@ async def drain(application: AnyApp, *, limit: int = 20) -> int:
     deps = _deps(application)
     sent = 0
     async with deps.outbox_lock:
-        while True:
+        while application.running:  # at shutdown, what is left waits for the next start
             async with deps.storage.services() as svc:
                 due = await svc.outbox.due(limit)
             if not due:
@@ -64,6 +64,7 @@ async def drain(application: AnyApp, *, limit: int = 20) -> int:
                 progressed = progressed or ok
             if len(due) < limit or not progressed:
                 return sent
+        return sent
 
 
 async def _deliver(application: AnyApp, deps: BotDeps, delivery: PendingDelivery) -> bool:
@@ -77,10 +78,15 @@ async def _deliver(application: AnyApp, deps: BotDeps, delivery: PendingDelivery
         await _settle(deps, delivery.id, failed=f"forbidden: {exc}")
     except BadRequest as exc:  # chat not found, bad markup: retrying cannot help
         await _settle(deps, delivery.id, failed=f"bad request: {exc}")
+    except FileNotFoundError as exc:  # the photo is gone: it will not come back
+        await _settle(deps, delivery.id, failed=f"photo missing: {exc.filename}")
     except (NetworkError, OSError) as exc:  # Telegram away or 5xx: try again later
         await _settle(deps, delivery.id, retry=f"network: {exc}")
     except TelegramError as exc:
         await _settle(deps, delivery.id, retry=f"telegram: {exc}")
+    except Exception as exc:  # a bug or a bad payload: fail this one, never block the queue
+        log.exception("delivery %s cannot be sent", delivery.id)
+        await _settle(deps, delivery.id, failed=f"{type(exc).__name__}: {exc}")
     else:
         async with deps.storage.services() as svc:
             await svc.outbox.mark_sent(delivery.id, message.message_id)

@@ -51,7 +51,10 @@ class PhotoService(Service):
         relative = (
             Path("photos") / f"{now:%Y}" / f"{now:%m}" / f"{digest}.{EXTENSIONS[content_type]}"
         )
-        await asyncio.to_thread(self._write, self.context.data_dir / relative, data)
+        path = self.context.data_dir / relative
+        if await asyncio.to_thread(self._write, path, data):
+            # A photo nobody points to must not stay on disk (ID cards, faces).
+            self.uow.on_rollback(lambda: path.unlink(missing_ok=True))
         photo = StoredPhoto(
             kind=PhotoKind(kind),
             path=relative.as_posix(),
@@ -89,10 +92,12 @@ class PhotoService(Service):
         return photo, data
 
     @staticmethod
-    def _write(path: Path, data: bytes) -> None:
+    def _write(path: Path, data: bytes) -> bool:
+        """Write the file unless it exists; True when this call created it."""
         if path.exists():
-            return
+            return False
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(path.suffix + ".part")
         temporary.write_bytes(data)
         temporary.replace(path)  # never a half-written photo under the final name
+        return True

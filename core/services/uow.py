@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from functools import cached_property
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -24,10 +26,14 @@ if TYPE_CHECKING:
     from core.services.watchlists import WatchlistService
 
 
+log = logging.getLogger(__name__)
+
+
 class UnitOfWork:
     def __init__(self, context: ServiceContext) -> None:
         self.context = context
         self.session: AsyncSession = context.session_factory()
+        self._undo: list[Callable[[], None]] = []
 
     async def __aenter__(self) -> UnitOfWork:
         return self
@@ -43,8 +49,25 @@ class UnitOfWork:
                 await self.session.commit()
             else:
                 await self.session.rollback()
+                self._run_undo()
+        except BaseException:
+            if exc_type is None:  # the commit itself failed
+                self._run_undo()
+            raise
         finally:
             await self.session.close()
+
+    def on_rollback(self, undo: Callable[[], None]) -> None:
+        """Undo a side effect outside the database (a written file) if this work rolls back."""
+        self._undo.append(undo)
+
+    def _run_undo(self) -> None:
+        for undo in reversed(self._undo):
+            try:
+                undo()
+            except OSError:
+                log.warning("could not undo %r after a rollback", undo, exc_info=True)
+        self._undo.clear()
 
     async def flush(self) -> None:
         await self.session.flush()

@@ -85,3 +85,19 @@ async def test_what_was_pending_at_shutdown_is_sent_after_a_restart(bot_env: Bot
     assert delivery_id is not None
     await outbox.drain(bot_env.application)
     assert (await _delivery(bot_env, delivery_id)).status is DeliveryStatus.SENT
+
+
+async def test_a_broken_delivery_fails_alone_and_never_blocks_the_queue(bot_env: BotEnv) -> None:
+    user = await bot_env.user(Role.ADMIN)
+    broken = await _enqueue(bot_env, user.id, "broken", photo="photos/none.jpg")
+    async with bot_env.services() as svc:  # a payload no sender can read
+        row = await svc.session.get(Delivery, await _enqueue(bot_env, user.id, "bad"))
+        assert row is not None
+        row.payload = {"text": "bad", "buttons": [["not", "a", "row"]]}
+    good = await _enqueue(bot_env, user.id, "good")
+    await outbox.drain(bot_env.application)
+    assert broken is not None and good is not None
+    assert (await _delivery(bot_env, broken)).status is DeliveryStatus.FAILED
+    assert "photo missing" in (await _delivery(bot_env, broken)).last_error
+    assert (await _delivery(bot_env, good)).status is DeliveryStatus.SENT
+    assert [m.text for m in bot_env.messages(user.id)] == ["good"]

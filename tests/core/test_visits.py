@@ -197,8 +197,9 @@ async def test_a_bad_item_leaves_nothing_written(storage: Storage, admin: Actor)
         datetime.now(UTC),
         checks=(ResidentCheck(residency, ResidentAction.STAYS),),
         new_residents=(
-            NewResident(name="王五", id_number="110105194912310021"),
-        ),  # bad check digit
+            NewResident(name="李四", photos=(PhotoUpload(PhotoKind.ID_FRONT, JPEG),)),
+            NewResident(name="王五", id_number="110105194912310021"),  # bad check digit
+        ),
     )
     with pytest.raises(InvalidIdNumber):
         async with storage.services() as svc:
@@ -206,6 +207,8 @@ async def test_a_bad_item_leaves_nothing_written(storage: Storage, admin: Actor)
     async with storage.services() as svc:
         assert await svc.session.scalar(select(func.count()).select_from(Visit)) == 0
         assert len(await svc.persons.residents_of(admin, house_id)) == 1
+        photos_dir = svc.context.data_dir / "photos"
+    assert not any(p.is_file() for p in photos_dir.rglob("*"))  # the ID photo was removed
     moved_before_in = VisitPlan(
         house_id,
         datetime.now(UTC),
