@@ -36,6 +36,8 @@ from core.settings import Settings
 
 log = logging.getLogger(__name__)
 
+CALLBACK_CACHE_SIZE = 5_000
+
 # Bot API methods that post a message (counted in /metrics).
 SEND_METHODS = frozenset(
     {
@@ -138,7 +140,9 @@ def build_application(
         # the final getUpdates that confirms the offset (with one it waited out pool_timeout).
         get_updates_request=HTTPXRequest(connection_pool_size=2),
         defaults=Defaults(parse_mode=ParseMode.HTML, tzinfo=settings.zone),
-        arbitrary_callback_data=True,
+        # Every screen of a multi-step form is a keyboard in this cache: PTB's default of 1,024
+        # would push the buttons of alerts and reminders out after a few dozen visits.
+        arbitrary_callback_data=CALLBACK_CACHE_SIZE,
         rate_limiter=rate_limiter or AIORateLimiter(max_retries=3),
         metrics=deps.metrics,
         retry_delay=retry_delay,

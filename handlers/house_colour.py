@@ -123,8 +123,10 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     toast = None
     if action == "colour_pick":
-        flow.update(colour=str(args[0]), step="reason")
-        await edit_or_send(update, context, *reason_prompt(context, flow))
+        toast = await pick(update, context, flow, RiskColour(str(args[0])))
+        if toast:
+            await answer(update, toast, alert=True)
+            return
     elif action == "colour_back" and args[0] == "choose":
         end_flow(context)
         await show_house(update, context, flow["house_id"], flow["page"])
@@ -157,6 +159,31 @@ async def start(update: Update, context: BotContext, house_id: int, page: int) -
         chat_id=message.chat.id if message else None,
     )
     await ask_colour(update, context, flow)
+
+
+async def pick(
+    update: Update, context: BotContext, flow: dict[str, Any], colour: RiskColour
+) -> str | None:
+    """Step 1 → 2, unless `colour` is the house's colour now (no change, no reason asked):
+    then the refusal to show, and the choice stays (marked afresh if the colour moved)."""
+    assert context.actor is not None
+    t = context.t
+    try:
+        async with context.services() as svc:
+            house = await svc.houses.detail(context.actor, flow["house_id"])
+    except NotFound:
+        end_flow(context)
+        await edit_or_send(update, context, t("houses.gone"))
+        return t("houses.gone")
+    moved = house.risk_colour.value != flow["old"]
+    flow["old"] = house.risk_colour.value
+    if house.risk_colour is colour:
+        if moved:
+            await ask_colour(update, context, flow)
+        return t("houses.colour_unchanged", colour=colour_label(colour, t))
+    flow.update(colour=colour.value, step="reason")
+    await edit_or_send(update, context, *reason_prompt(context, flow))
+    return None
 
 
 async def on_reason(update: Update, context: BotContext) -> None:

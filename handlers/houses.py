@@ -320,13 +320,18 @@ async def on_button(update: Update, context: BotContext) -> None:
                 house = await svc.houses.detail(context.actor, int(args[0]))
             await send_card(update, context, house.code, png=action == "png", pdf=action == "pdf")
             return
-        elif action == "reissue":
+        elif action == "reissue" or (action == "reissue_ok" and len(args) < 3):
+            # (a confirmation button from before it carried the card version asks again)
             await confirm_reissue(update, context, int(args[0]), int(args[1]))
         elif action == "reissue_ok":
-            version = await reissue(context, int(args[0]))
-            note = t("houses.reissued", version=version)
-            await show_house(update, context, int(args[0]), int(args[1]), note)
-            toast = t("houses.reissued_toast", version=version)
+            version, done = await reissue(context, int(args[0]), seen=int(args[2]))
+            if done:
+                note = t("houses.reissued", version=version)
+                await show_house(update, context, int(args[0]), int(args[1]), note)
+                toast = t("houses.reissued_toast", version=version)
+            else:  # a second tap, or another admin was quicker: the card the admin saw is gone
+                await show_house(update, context, int(args[0]), int(args[1]))
+                toast = t("houses.already_reissued", version=version)
     except NotFound:
         await answer(update, t("houses.gone"), alert=True)
         await show_list(update, context)
@@ -350,7 +355,8 @@ async def confirm_reissue(update: Update, context: BotContext, house_id: int, pa
         [
             [
                 InlineKeyboardButton(
-                    t("houses.button.reissue_ok"), callback_data=data("reissue_ok", house_id, page)
+                    t("houses.button.reissue_ok"),
+                    callback_data=data("reissue_ok", house_id, page, house.card_version),
                 )
             ],
             [InlineKeyboardButton(t("menu.back"), callback_data=data("open", house_id, page))],
@@ -359,13 +365,16 @@ async def confirm_reissue(update: Update, context: BotContext, house_id: int, pa
     await edit_or_send(update, context, text, markup)
 
 
-async def reissue(context: BotContext, house_id: int) -> int:
-    """Revoke the card and issue the next version; returns the new version."""
+async def reissue(context: BotContext, house_id: int, *, seen: int) -> tuple[int, bool]:
+    """Revoke the card and issue the next version, if the card is still version `seen` (the
+    one the admin confirmed); returns the current version and whether it was reissued now."""
     assert context.actor is not None
     async with context.services() as svc:
-        await svc.houses.reissue_card(context.actor, house_id)
         house = await svc.houses.detail(context.actor, house_id)
-        return house.card_version
+        if house.card_version != seen:
+            return house.card_version, False
+        await svc.houses.reissue_card(context.actor, house_id)  # the same (loaded) house
+        return house.card_version, True
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -42,6 +42,7 @@ ACTIONS: dict[str, Action] = {
     "slot_back": photos.slot_back,
     "dup": photos.lookalike_decision,
     "next": upload.next_step,
+    "to_house": upload.to_house,
     "back": upload.back,
     "confirm": upload.confirm,
 }
@@ -56,12 +57,15 @@ HOUSE_LIST_ACTIONS: dict[str, Callable[[Update, BotContext, tuple[Any, ...]], Aw
 
 async def on_button(update: Update, context: BotContext) -> None:
     """Route a visit button; a button of a visit that has ended only gets a toast."""
-    action, args = form.parse_args(update)
+    revision, action, args = form.parse_args(update)
     if action == "resume":
         await scan.resume(update, context)
         return
     if action == "restart":
         await scan.restart(update, context)
+        return
+    if action == "restart_at":
+        await scan.restart_at(update, context, args)
         return
     if action in HOUSE_LIST_ACTIONS:
         await HOUSE_LIST_ACTIONS[action](update, context, args)
@@ -74,6 +78,9 @@ async def on_button(update: Update, context: BotContext) -> None:
         return
     if draft is None or handler is None or not draft.get("house"):
         await answer(update, context.t("visit.expired"), alert=True)
+        return
+    if revision is not None and revision != draft.get("rev"):
+        await answer(update, context.t("visit.stale_screen"))
         return
     await handler(update, context, draft, args)
 

@@ -2,14 +2,16 @@
 
 It survives a restart (PTB persistence) and an hour away, and is written to the database
 only at the upload step (`to_plan`). Personal data typed by the cadre (ID numbers, phones)
-is sealed by the service before it enters the draft; photos are kept as Telegram file ids.
+is sealed by the service before it enters the draft, and the cadre's message holding it is
+deleted; names and masked numbers stay readable (the form shows them anyway); photos are kept
+as Telegram file ids.
 
 Shape::
 
     {"name": "visit", "step": "verify", "ask": {...} | None, "chat_id": …, "message_id": …,
      "house": {"id", "code", "address", "colour", "grid", "landlord", "cadre", "last_at",
                "last_by", "assigned"},
-     "residents": [{"rid", "name", "id_masked", "phone_masked", "kind"}],
+     "residents": [{"rid", "pid", "moved_in", "name", "id_masked", "phone_masked", "kind"}],
      "checks": {"<rid>": {"action", "moved_out", "name", "phone", "kind", "id_number"}},
      "new": [{"name", "id_number", "id_masked", "phone", "phone_masked", "kind", "role",
               "relation", "moved_in", "existing_id", "existing_name", "photos": {kind: id},
@@ -90,6 +92,8 @@ def load_house(draft: Draft, sheet: HouseSheet) -> None:
     draft["residents"] = [
         {
             "rid": r.residency_id,
+            "pid": r.person.id,
+            "moved_in": r.moved_in.isoformat() if r.moved_in else None,
             "name": r.person.name,
             "id_masked": r.person.id_number_masked or "",
             "phone_masked": r.person.phone_masked or "",
@@ -98,6 +102,14 @@ def load_house(draft: Draft, sheet: HouseSheet) -> None:
         for r in sheet.residents
     ]
     draft["checks"] = {}
+
+
+def reload_residents(draft: Draft, sheet: HouseSheet) -> None:
+    """Fresh residents from the database, keeping the checks of those still living here."""
+    checks = draft["checks"]
+    load_house(draft, sheet)
+    current = {str(r["rid"]) for r in draft["residents"]}
+    draft["checks"] = {rid: check for rid, check in checks.items() if rid in current}
 
 
 def new_resident() -> dict[str, Any]:

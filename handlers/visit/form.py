@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import Message, Update
+from telegram import InlineKeyboardButton, Message, Update
 from telegram.error import BadRequest, TelegramError
 
 from bot.context import BotContext
@@ -50,9 +50,28 @@ async def render(update: Update, context: BotContext, draft: Draft, note: str = 
     await show(update, context, draft, text, rows)
 
 
+def stamp(draft: Draft, rows: screens.Buttons) -> screens.Buttons:
+    """Number this screen and put the number in its visit buttons.
+
+    A press on an older screen (a double tap, a button scrolled up to) no longer matches the
+    draft's number and is ignored, so a step is never skipped or an action done twice.
+    """
+    revision = draft["rev"] = int(draft.get("rev") or 0) + 1
+    return [
+        [
+            InlineKeyboardButton(b.text, callback_data=(FLOW_NAME, revision, *b.callback_data[1:]))
+            if isinstance(b.callback_data, tuple) and b.callback_data[:1] == (FLOW_NAME,)
+            else b
+            for b in row
+        ]
+        for row in rows
+    ]
+
+
 async def show(
     update: Update, context: BotContext, draft: Draft, text: str, rows: screens.Buttons
 ) -> None:
+    rows = stamp(draft, rows)
     markup = screens.markup(rows) if rows else None
     query = update.callback_query
     if (
@@ -86,9 +105,11 @@ async def close_form(context: BotContext, draft: Draft) -> None:
         log.debug("could not close visit form %s: %s", message_id, exc)
 
 
-def parse_args(update: Update) -> tuple[str, tuple[Any, ...]]:
-    """("visit", action, *args) of the pressed button."""
+def parse_args(update: Update) -> tuple[int | None, str, tuple[Any, ...]]:
+    """(screen number or None, action, args) of a pressed ("visit", [n,] action, *args)."""
     assert update.callback_query is not None
     payload = update.callback_query.data
     assert isinstance(payload, tuple)
-    return str(payload[1]), tuple(payload[2:])
+    if isinstance(payload[1], int):
+        return payload[1], str(payload[2]), tuple(payload[3:])
+    return None, str(payload[1]), tuple(payload[2:])

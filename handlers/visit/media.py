@@ -28,6 +28,12 @@ def incoming_file_id(update: Update) -> str | None:
     return None
 
 
+def too_large(update: Update) -> bool:
+    """An image sent as a file that the Bot API will not let the bot download."""
+    document = update.message.document if update.message else None
+    return bool(document and document.file_size and document.file_size > MAX_DOWNLOAD)
+
+
 async def download(context: BotContext, file_id: str) -> bytes:
     file = await context.bot.get_file(file_id)
     return bytes(await file.download_as_bytearray())

@@ -13,7 +13,7 @@ from telegram import InlineKeyboardButton, Update
 from bot.context import BotContext
 from handlers.common import COLOUR_ICONS, answer, back_markup, edit_or_send
 from handlers.supervision.text import relative_due
-from handlers.visit import scan, screens
+from handlers.visit import form, scan, screens
 
 PAGE_SIZE = 8
 ALL_HOUSES = 36_500  # days: every assigned house is "due within" this horizon
@@ -66,6 +66,10 @@ async def page(update: Update, context: BotContext, args: tuple[Any, ...]) -> No
 async def open_house(update: Update, context: BotContext, args: tuple[Any, ...]) -> None:
     """Start (or restart) the visit at the chosen house."""
     await answer(update)
+    unfinished = form.draft_of(context)
+    if unfinished is not None and unfinished.get("house"):
+        await scan.offer_resume(update, context, unfinished, code=str(args[0]))
+        return
     draft = await scan.begin(update, context, show=False)
     await scan.open_house(update, context, draft, code=str(args[0]))
 

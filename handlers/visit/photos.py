@@ -7,6 +7,7 @@ so the cadre decides (same person registered again, or a mix-up) before anything
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import logging
 from typing import Any
@@ -18,12 +19,14 @@ from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.i18n import N_
-from core.errors import NotFound
+from core.errors import InvalidInput, NotFound
 from core.models import PhotoKind
+from core.services.photos import sniff_content_type
+from handlers.cancel import cancel_button
 from handlers.common import answer
 from handlers.visit import form, screens
-from handlers.visit.draft import Draft, photo_slots
-from handlers.visit.media import download, incoming_file_id, side_by_side
+from handlers.visit.draft import Draft, photo_slots, slot_file
+from handlers.visit.media import download, incoming_file_id, side_by_side, too_large
 from recognition.errors import FaceError, ImageError, Overloaded, RecognitionError
 from recognition.faces.base import FaceResult, MatchBand
 from recognition.images import open_image
@@ -64,8 +67,14 @@ async def slot_back(
 async def on_photo(update: Update, context: BotContext, draft: Draft) -> None:
     t = context.t
     ask = draft.get("ask") or {}
-    if ask.get("name") != "photo":
-        await form.render(update, context, draft, t("visit.photo.pick_first"))
+    if ask.get("name") != "photo":  # no item pressed (or an album): the next one still empty
+        empty = next_empty_slot(draft)
+        if empty is None or ask:
+            await form.render(update, context, draft, t("visit.photo.pick_first"))
+            return
+        ask = draft["ask"] = {"name": "photo", "index": empty[0], "kind": empty[1].value}
+    if too_large(update):
+        await form.render(update, context, draft, t("visit.photo.too_large"))
         return
     file_id = incoming_file_id(update)
     if file_id is None:
@@ -73,11 +82,16 @@ async def on_photo(update: Update, context: BotContext, draft: Draft) -> None:
         return
     kind, index = PhotoKind(ask["kind"]), ask["index"]
     await context.bot.send_chat_action(draft["chat_id"], ChatAction.UPLOAD_PHOTO)
-    data = await download(context, file_id)
+    try:
+        data = await download(context, file_id)
+    except TelegramError as exc:
+        log.info("photo download failed: %s", exc)
+        await form.render(update, context, draft, t("visit.photo.download_failed"))
+        return
     if kind is PhotoKind.FACE:
         await _face(update, context, draft, index, file_id, data)
         return
-    problem = _document_problem(data, context)
+    problem = await asyncio.to_thread(_document_problem, data, context)
     if problem:
         await form.render(update, context, draft, problem)
         return
@@ -91,10 +105,16 @@ async def on_photo(update: Update, context: BotContext, draft: Draft) -> None:
     )
 
 
+def next_empty_slot(draft: Draft) -> tuple[int | None, PhotoKind] | None:
+    return next(((i, k) for i, k in photo_slots(draft) if slot_file(draft, i, k) is None), None)
+
+
 def _document_problem(data: bytes, context: BotContext) -> str:
+    """Why a document photo cannot be kept: unreadable, a format the store refuses, too small."""
     try:
+        sniff_content_type(data)
         image = open_image(data, max_pixels=context.settings.max_image_pixels)
-    except ImageError:
+    except (ImageError, InvalidInput):
         return context.t("visit.photo.unreadable")
     if min(image.size) < MIN_DOCUMENT_SIDE:
         return context.t("visit.photo.too_small")
@@ -198,11 +218,14 @@ async def _show_lookalike(
         id=owner.person.id_number_masked or "—",
         address="；".join(owner.addresses) or "—",
     )
-    rows = [
-        [screens.button(t("visit.face.same"), "dup", "same")],
-        [screens.button(t("visit.face.other"), "dup", "other")],
-        [screens.button(t("visit.face.retake"), "dup", "retake")],
-    ]
+    rows = form.stamp(
+        draft,
+        [
+            [screens.button(t("visit.face.same"), "dup", "same")],
+            [screens.button(t("visit.face.other"), "dup", "other")],
+            [screens.button(t("visit.face.retake"), "dup", "retake"), cancel_button(t)],
+        ],
+    )
     box = result.face.box
     picture = await side_by_side(data, (box.left, box.top, box.right, box.bottom), enrolled)
     await form.close_form(context, draft)

@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from telegram import Update
+from telegram.error import TelegramError
 
 from bot.context import BotContext
 from bot.i18n import N_
 from core.errors import InvalidIdNumber, InvalidPhone
 from core.idnumber import mask_id_number, mask_phone, normalize_id_number, normalize_phone
 from core.models import PersonKind, ResidencyRole
+from handlers.cancel import cancel_button
 from handlers.common import answer
 from handlers.visit import form, screens
 from handlers.visit.draft import Draft, new_resident
 from handlers.visit.screens import NEW_STEPS
 
+log = logging.getLogger(__name__)
 CORRECTABLE = ("name", "phone", "id_number", "kind")
-FIELD_LABELS = {
-    "name": N_("visit.field.name"),
-    "phone": N_("visit.field.phone"),
-    "id_number": N_("visit.field.id_number"),
-    "kind": N_("visit.field.kind"),
-}
 FIELD_QUESTIONS = {
     "name": N_("visit.correct.ask.name"),
     "phone": N_("visit.correct.ask.phone"),
@@ -61,6 +59,16 @@ def parse_date(text: str, today_: date) -> date | None:
     return value if value <= today_ and value.year >= 1950 else None
 
 
+async def forget_message(update: Update) -> None:
+    """Delete the cadre's message holding an ID number or phone: the form keeps it masked."""
+    if update.message is None:
+        return
+    try:
+        await update.message.delete()
+    except TelegramError as exc:  # older than 48 hours, or already gone: nothing to protect
+        log.debug("could not delete a message with personal data: %s", exc)
+
+
 def _resident(draft: Draft, rid: int) -> dict[str, Any] | None:
     return next((r for r in draft["residents"] if r["rid"] == rid), None)
 
@@ -87,7 +95,7 @@ async def check(update: Update, context: BotContext, draft: Draft, args: tuple[A
                 screens.button(t("visit.date.today"), "moved_on", rid, 0),
                 screens.button(t("visit.date.yesterday"), "moved_on", rid, 1),
             ],
-            [screens.button(t("visit.back"), "ask_back")],
+            [screens.button(t("visit.back"), "ask_back"), cancel_button(t)],
         ]
         await form.show(update, context, draft, text, rows)
         return
@@ -96,9 +104,9 @@ async def check(update: Update, context: BotContext, draft: Draft, args: tuple[A
         await answer(update)
         text = screens.header(t, draft) + "\n\n" + t("visit.correct.which", name=resident["name"])
         rows = [
-            [screens.button(t(FIELD_LABELS[f]), "field", rid, f) for f in CORRECTABLE[:2]],
-            [screens.button(t(FIELD_LABELS[f]), "field", rid, f) for f in CORRECTABLE[2:]],
-            [screens.button(t("visit.back"), "ask_back")],
+            [screens.button(t(screens.FIELD_LABELS[f]), "field", rid, f) for f in CORRECTABLE[:2]],
+            [screens.button(t(screens.FIELD_LABELS[f]), "field", rid, f) for f in CORRECTABLE[2:]],
+            [screens.button(t("visit.back"), "ask_back"), cancel_button(t)],
         ]
         await form.show(update, context, draft, text, rows)
         return
@@ -120,7 +128,13 @@ async def moved_on(
     rid, days_ago = int(args[0]), int(args[1])
     async with context.services() as svc:
         now = svc.visits.now()
-    _mark_moved_out(draft, rid, today(context, now) - timedelta(days=days_ago))
+    when = today(context, now) - timedelta(days=days_ago)
+    resident = _resident(draft, rid)
+    if resident and resident.get("moved_in") and when.isoformat() < resident["moved_in"]:
+        moved_in = context.t.short_date(date.fromisoformat(resident["moved_in"]))
+        await answer(update, context.t("visit.date.before_in", date=moved_in), alert=True)
+        return
+    _mark_moved_out(draft, rid, when)
     await answer(update, context.t("visit.toast.saved"))
     await form.render(update, context, draft)
 
@@ -147,7 +161,7 @@ async def field(update: Update, context: BotContext, draft: Draft, args: tuple[A
                 for k, label in screens.KIND_LABELS.items()
             ]
         )
-    rows.append([screens.button(t("visit.back"), "ask_back")])
+    rows.append([screens.button(t("visit.back"), "ask_back"), cancel_button(t)])
     await form.show(update, context, draft, text, rows)
 
 
@@ -197,12 +211,17 @@ async def verify_text(update: Update, context: BotContext, draft: Draft, text: s
             if when is None:
                 await form.render(update, context, draft, t("visit.date.invalid"))
                 return
+            if resident.get("moved_in") and when.isoformat() < resident["moved_in"]:
+                moved_in = t.short_date(date.fromisoformat(resident["moved_in"]))
+                await form.render(update, context, draft, t("visit.date.before_in", date=moved_in))
+                return
             _mark_moved_out(draft, rid, when)
         elif ask.get("field") == "name":
             name = " ".join(text.split())[:80]
             _correct(draft, rid, {"name": name})
             resident["name"] = name
         elif ask.get("field") == "phone":
+            await forget_message(update)
             try:
                 phone = normalize_phone(text)
             except InvalidPhone:
@@ -211,10 +230,17 @@ async def verify_text(update: Update, context: BotContext, draft: Draft, text: s
             _correct(draft, rid, {"phone": visits.seal(phone)})
             resident["phone_masked"] = mask_phone(phone)
         elif ask.get("field") == "id_number":
+            await forget_message(update)
             try:
                 number = normalize_id_number(text)
             except InvalidIdNumber as exc:
                 await form.render(update, context, draft, t(ID_PROBLEMS[exc.detail]))
+                return
+            actor = context.actor
+            assert actor is not None
+            owner = await svc.persons.find_by_id_number(actor, number, flow="visit")
+            if owner is not None and owner.id != resident.get("pid"):
+                await form.render(update, context, draft, t("visit.id.taken", name=owner.name))
                 return
             _correct(draft, rid, {"id_number": visits.seal(number)})
             resident["id_masked"] = mask_id_number(number)
@@ -294,7 +320,12 @@ async def new_choice(
         async with context.services() as svc:
             item["moved_in"] = today(context, svc.visits.now()).isoformat()
     elif action == "new_skip" and ask["name"] == "new_id":
-        item["kind"] = PersonKind.FOREIGN.value  # no resident ID card: a foreign resident
+        # No resident ID card: a foreign resident; forget a number typed before going back.
+        item["kind"] = PersonKind.FOREIGN.value
+        item["id_number"], item["id_masked"] = None, ""
+        item["existing_id"], item["existing_name"] = None, ""
+    elif action == "new_skip" and ask["name"] == "new_phone":
+        item["phone"], item["phone_masked"] = None, ""
     await answer(update)
     _advance(draft)
     await form.render(update, context, draft)
@@ -312,6 +343,7 @@ async def new_text(update: Update, context: BotContext, draft: Draft, text: str)
             return
         item["name"] = name
     elif question == "new_id":
+        await forget_message(update)
         try:
             number = normalize_id_number(text)
         except InvalidIdNumber as exc:
@@ -322,6 +354,7 @@ async def new_text(update: Update, context: BotContext, draft: Draft, text: str)
         await form.render(update, context, draft, note)
         return
     elif question == "new_phone":
+        await forget_message(update)
         try:
             phone = normalize_phone(text)
         except InvalidPhone:

@@ -6,6 +6,7 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatAction
+from telegram.error import TelegramError
 
 from bot.context import BotContext
 from core.errors import InvalidToken, NotFound
@@ -13,7 +14,14 @@ from core.models import Member
 from core.roles import Permission
 from handlers.common import answer, begin_flow, end_flow
 from handlers.visit import form, screens
-from handlers.visit.draft import FLOW_NAME, Draft, enter, load_house, new_draft
+from handlers.visit.draft import (
+    FLOW_NAME,
+    Draft,
+    enter,
+    load_house,
+    new_draft,
+    reload_residents,
+)
 from handlers.visit.media import download_image
 from recognition.errors import Overloaded, RecognitionError
 
@@ -42,15 +50,36 @@ async def start(update: Update, context: BotContext) -> None:
         return
     draft = form.draft_of(context)
     if draft is not None and draft.get("house"):
-        t = context.t
-        text = t("visit.resume.text", address=draft["house"]["address"])
-        rows = [
-            [screens.button(t("visit.resume.continue"), "resume")],
-            [screens.button(t("visit.resume.discard"), "restart")],
-        ]
-        await form.show(update, context, draft, text, rows)
+        await offer_resume(update, context, draft)
         return
     await begin(update, context)
+
+
+async def offer_resume(
+    update: Update, context: BotContext, draft: Draft, *, token: str = "", code: str = ""
+) -> None:
+    """An unfinished visit is never dropped silently: continue it, or discard it knowingly."""
+    t = context.t
+    text = t("visit.resume.text", address=draft["house"]["address"])
+    rows = [[screens.button(t("visit.resume.continue"), "resume")]]
+    if token or code:
+        kind, value = ("token", token) if token else ("code", code)
+        rows.append([screens.button(t("visit.resume.switch"), "restart_at", kind, value)])
+    else:
+        rows.append([screens.button(t("visit.resume.discard"), "restart")])
+    await form.show(update, context, draft, text, rows)
+
+
+async def restart_at(update: Update, context: BotContext, args: tuple[object, ...]) -> None:
+    """Discard the unfinished visit and open the house the cadre asked for instead."""
+    await answer(update, context.t("visit.resume.discarded"))
+    old = form.draft_of(context)
+    if old is not None:
+        await form.close_form(context, old)
+    end_flow(context)
+    draft = await begin(update, context, show=False)
+    kind, value = str(args[0]), str(args[1])
+    await open_house(update, context, draft, **{kind: value})
 
 
 async def begin(update: Update, context: BotContext, *, show: bool = True) -> Draft:
@@ -85,6 +114,10 @@ async def restart(update: Update, context: BotContext) -> None:
 
 async def from_link(update: Update, context: BotContext, token: str) -> None:
     """`/start h_<token>` from a cadre's phone camera: the visit starts at the house."""
+    unfinished = form.draft_of(context)
+    if unfinished is not None and unfinished.get("house"):
+        await offer_resume(update, context, unfinished, token=token)
+        return
     draft = await begin(update, context, show=False)
     await open_house(update, context, draft, token=token)
 
@@ -97,7 +130,12 @@ async def on_photo(update: Update, context: BotContext, draft: Draft) -> None:
         await form.render(update, context, draft, t("visit.scan.no_recognition"))
         return
     await context.bot.send_chat_action(draft["chat_id"], ChatAction.TYPING)
-    image = await download_image(update, context)
+    try:
+        image = await download_image(update, context)
+    except TelegramError as exc:
+        log.info("card photo download failed: %s", exc)
+        await form.render(update, context, draft, t("visit.photo.download_failed"))
+        return
     if image is None:
         await form.render(update, context, draft, t("visit.scan.not_an_image"))
         return
@@ -150,7 +188,12 @@ async def open_house(
     except NotFound:
         await form.render(update, context, draft, t("visit.scan.unknown_code", code=code[:40]))
         return
-    load_house(draft, sheet)
+    previous = draft.get("house")
+    if previous and previous["id"] == sheet.house_id:
+        reload_residents(draft, sheet)  # the same card again: keep what was checked
+    else:
+        load_house(draft, sheet)
+        draft["new"], draft["house_photos"] = [], {}  # those belonged to the other house
     enter(draft, "verify", now)
     await form.render(update, context, draft)
 

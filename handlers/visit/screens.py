@@ -30,6 +30,12 @@ ROLE_LABELS = {
     ResidencyRole.FAMILY.value: N_("visit.role.family"),
     ResidencyRole.OTHER.value: N_("visit.role.other"),
 }
+FIELD_LABELS = {
+    "name": N_("visit.field.name"),
+    "phone": N_("visit.field.phone"),
+    "id_number": N_("visit.field.id_number"),
+    "kind": N_("visit.field.kind"),
+}
 STEP_LABELS = {
     "scan": N_("visit.step.scan"),
     "verify": N_("visit.step.verify"),
@@ -90,7 +96,11 @@ def scan_screen(t: Translator, draft: Draft, problem: str = "") -> tuple[str, Bu
     text = header(t, draft) + "\n\n" + t("visit.scan.prompt")
     if problem:
         text = problem + "\n\n" + text
-    return text, [[cancel_button(t)]]
+    rows: Buttons = []
+    if draft.get("house"):  # came back from step 2: the opened house is one tap away
+        rows.append([button(t("visit.scan.to_house", code=draft["house"]["code"]), "to_house")])
+    rows.append([cancel_button(t)])
+    return text, rows
 
 
 def verify_screen(t: Translator, draft: Draft, when: Any, note: str = "") -> tuple[str, Buttons]:
@@ -264,6 +274,15 @@ def summary_screen(t: Translator, draft: Draft, problem: str = "") -> tuple[str,
             corrected=counts["corrected"],
         )
     )
+    names = {str(r["rid"]): r["name"] for r in draft["residents"]}
+    for rid, check in draft["checks"].items():
+        if check["action"] == "moved_out":
+            when = t.short_date(date.fromisoformat(check["moved_out"]))
+            lines.append(t("visit.summary.moved_out", name=names.get(rid, "?"), date=when))
+        elif check["action"] == "corrected":
+            fields = [t(FIELD_LABELS[f]) for f in FIELD_LABELS if check.get(f) is not None]
+            what = t("list.separator").join(fields)
+            lines.append(t("visit.summary.corrected", name=names.get(rid, "?"), fields=what))
     for number, item in enumerate(draft["new"], 1):
         lines.append(resident_line(t, number, item))
         if item["existing_name"]:

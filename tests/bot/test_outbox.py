@@ -96,7 +96,8 @@ async def test_a_broken_delivery_fails_alone_and_never_blocks_the_queue(bot_env:
         row.payload = {"text": "bad", "buttons": [["not", "a", "row"]]}
     good = await _enqueue(bot_env, user.id, "good")
     await outbox.drain(bot_env.application)
-    assert broken is not None and good is not None
+    assert broken is not None
+    assert good is not None
     assert (await _delivery(bot_env, broken)).status is DeliveryStatus.FAILED
     assert "photo missing" in (await _delivery(bot_env, broken)).last_error
     assert (await _delivery(bot_env, good)).status is DeliveryStatus.SENT

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from core.errors import InvalidToken
 from core.models import AuditEntry, House, RiskColour, Role
 from recognition.qr import decode_qr_bytes
-from tests.e2e import BOT_USERNAME, BotEnv, MakeBotEnv, Reply, TgUser
+from tests.e2e import BOT_USERNAME, SYSTEM, BotEnv, MakeBotEnv, Reply, TgUser
 
 LIST_HEADING = "🏠 房屋 · 共"
 
@@ -29,6 +30,19 @@ async def open_house(env: BotEnv, admin: TgUser, code: str) -> Reply:
     reply = await env.say(admin, f"/house {code}")
     assert f"编号：{code}" in reply.text
     return reply
+
+
+async def card_version(env: BotEnv, house_id: int) -> int:
+    async with env.services() as svc:
+        house = await svc.session.get(House, house_id)
+        assert house is not None
+        return house.card_version
+
+
+async def audited(env: BotEnv, action: str) -> int:
+    async with env.services() as svc:
+        entries = await svc.session.scalars(select(AuditEntry).where(AuditEntry.action == action))
+        return len(entries.all())
 
 
 async def test_card_command_sends_the_image_and_the_pdf(env: BotEnv) -> None:
@@ -101,6 +115,54 @@ async def test_card_buttons_and_reissue(env: BotEnv) -> None:
     async with env.services() as svc:
         with pytest.raises(InvalidToken):
             await svc.houses.resolve_card(token)
+
+
+async def test_a_double_tap_on_the_reissue_confirmation_reissues_once(env: BotEnv) -> None:
+    house_id, _token = await env.house("A-1-101", "安宁路1号1幢101室")
+    admin = await env.user(Role.ADMIN)
+    screen = await open_house(env, admin, "A-1-101")
+    confirm = (await env.press(admin, screen, "🔁 重新制卡")).message
+    # Both taps reach the bot before it edits the message: the same button's data twice.
+    done, again = await asyncio.gather(
+        env.press(admin, confirm, "🔁 确认重新制卡"), env.press(admin, confirm, "🔁 确认重新制卡")
+    )
+    assert done.toast == "✅ 已制发新卡（第 2 版）"
+    assert again.toast == "ℹ️ 这张卡已经重新制发过（现为第 2 版），未再次制卡"
+    assert "编号：A-1-101" in again.message.text  # the house screen
+    assert "第 2 版" in again.message.text
+    assert "🔁 重新制卡" in again.message.button_labels
+    assert await card_version(env, house_id) == 2
+    assert await audited(env, "reissue_card") == 1
+
+    # Another admin reissues while this one looks at the confirmation: not reissued again.
+    confirm = (await env.press(admin, again.message, "🔁 重新制卡")).message
+    async with env.services() as svc:
+        await svc.houses.reissue_card(SYSTEM, house_id)
+    late = await env.press(admin, confirm, "🔁 确认重新制卡")
+    assert late.toast == "ℹ️ 这张卡已经重新制发过（现为第 3 版），未再次制卡"
+    assert "编号：A-1-101" in late.message.text
+    assert await card_version(env, house_id) == 3
+    assert await audited(env, "reissue_card") == 2
+
+
+async def test_the_current_risk_colour_is_refused_at_once(env: BotEnv) -> None:
+    house_id, _token = await env.house("A-1-101", "安宁路1号1幢101室")
+    admin = await env.user(Role.ADMIN)
+    screen = await open_house(env, admin, "A-1-101")
+    choose = (await env.press(admin, screen, "🎨 风险等级")).message
+    refused = await env.press(admin, choose, "✅ 🟢 绿色")
+    assert refused.toast == "ℹ️ 风险等级已经是 🟢 绿色，无需调整"
+    assert refused.answer["show_alert"]
+    assert "第 1/3 步" in refused.message.text  # still the choice, no reason asked
+    assert refused.message.button_labels[:3] == ["🔴 红色", "🟡 黄色", "✅ 🟢 绿色"]
+    assert env.application.user_data[admin.id]["flow"]["step"] == "choose"
+    async with env.services() as svc:
+        house = await svc.session.get(House, house_id)
+        assert house is not None
+        assert house.risk_colour is RiskColour.GREEN
+    assert await audited(env, "risk_colour") == 0
+    ask = (await env.press(admin, refused.message, "🔴 红色")).message  # another colour goes on
+    assert "第 2/3 步" in ask.text
 
 
 async def test_risk_colour_with_a_reason_is_saved_and_audited(env: BotEnv) -> None:

@@ -1,0 +1,130 @@
+"""The visit flow's edges: double taps, records changed meanwhile, refusals made at the step."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator
+
+import numpy as np
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from core.models import Residency, Role, Visit
+from tests.e2e import SYSTEM, BotEnv, MakeBotEnv, TgUser
+from tests.handlers.test_visit import TENANT_ID, form, press, seed_house, wait_form
+
+pytestmark = pytest.mark.slow
+OTHER_ID = "110105198001010016"
+
+
+@pytest.fixture
+async def env(make_bot_env: MakeBotEnv) -> AsyncIterator[BotEnv]:
+    async with make_bot_env(recognition=True) as running:
+        yield running
+
+
+async def double_tap(env: BotEnv, user: TgUser, label: str) -> None:
+    """Two taps on one button before the bot has redrawn the form."""
+    message = form(env, user)
+    match = next(b for b in message.button_labels if b.startswith(label))
+    taps = [
+        env.sandbox.press_button(user.id, message.raw, match, chat_id=message.chat_id, timeout=20)
+        for _ in range(2)
+    ]
+    answers = await asyncio.gather(*taps)
+    assert all(a["answered"] for a in answers)
+
+
+async def test_a_double_tap_moves_one_step_only(env: BotEnv) -> None:
+    cadre = await env.user(Role.CADRE)
+    await seed_house(env, cadre, with_tenant=False)
+    await env.say(cadre, "/visit")
+    await env.say(cadre, "A-1-101")
+    await double_tap(env, cadre, "下一步")
+    assert "第 3 步" in form(env, cadre).text
+    await press(env, cadre, "➕ 登记新住户")
+    await env.say(cadre, "李四")
+    await press(env, cadre, "🛂")
+    await press(env, cadre, "⏭")
+    await double_tap(env, cadre, "境外人员")
+    assert any(b.startswith("租客") for b in form(env, cadre).button_labels)
+
+
+async def test_no_id_card_after_a_typo_forgets_the_number_and_the_match(env: BotEnv) -> None:
+    cadre = await env.user(Role.CADRE)
+    await seed_house(env, cadre, with_tenant=False)
+    async with env.services() as svc:
+        await svc.persons.add(SYSTEM, name="王五", id_number=OTHER_ID)
+    await env.say(cadre, "/visit")
+    await env.say(cadre, "A-1-101")
+    await press(env, cadre, "下一步")
+    await press(env, cadre, "➕ 登记新住户")
+    await env.say(cadre, "李四")
+    noted = await env.say(cadre, OTHER_ID)  # a typo that happens to be 王五's number
+    assert "王五" in noted.text
+    assert OTHER_ID not in [m.get("text") for m in env.sandbox.history(cadre.id)]  # deleted
+    await press(env, cadre, "⬅️")
+    for label in ("🛂", "⏭", "境外人员", "租客", "今天", "下一步", "下一步"):
+        await press(env, cadre, label)
+    summary = form(env, cadre)
+    assert "王五" not in summary.text
+    assert "1101" not in summary.text
+
+
+async def test_an_id_number_of_somebody_else_is_refused_at_the_step(env: BotEnv) -> None:
+    cadre = await env.user(Role.CADRE)
+    await seed_house(env, cadre)
+    async with env.services() as svc:
+        await svc.persons.add(SYSTEM, name="王五", id_number=OTHER_ID)
+    await env.say(cadre, "/visit")
+    await env.say(cadre, "A-1-101")
+    await press(env, cadre, "✏️ 1")
+    await press(env, cadre, "身份证号")
+    refused = await env.say(cadre, OTHER_ID)
+    assert "已属于" in refused.text
+    assert "王五" in refused.text
+    same = await env.say(cadre, TENANT_ID)  # their own number again is fine
+    assert "已记下" in same.text
+
+
+async def test_a_resident_moved_out_meanwhile_reloads_the_house(env: BotEnv) -> None:
+    cadre = await env.user(Role.CADRE)
+    await seed_house(env, cadre)
+    await env.say(cadre, "/visit")
+    await env.say(cadre, "A-1-101")
+    await press(env, cadre, "✅ 1")
+    for _ in range(3):
+        await press(env, cadre, "下一步")
+    async with env.services() as svc:  # a colleague records the move-out first
+        residency = await svc.session.scalar(select(Residency))
+        assert residency is not None
+        await svc.persons.move_out(SYSTEM, residency.id, residency.moved_in)  # type: ignore[arg-type]
+    await press(env, cadre, "✅ 确认上传")
+    reloaded = await wait_form(env, cadre, "已被他人更新")
+    assert "第 2 步" in reloaded.text
+    assert "张三" not in reloaded.text
+    await press(env, cadre, "下一步")
+    await press(env, cadre, "下一步")
+    await press(env, cadre, "下一步")
+    await press(env, cadre, "✅ 确认上传")
+    await wait_form(env, cadre, "走访已记录")
+    async with env.services() as svc:
+        assert await svc.session.scalar(select(func.count()).select_from(Visit)) == 1
+
+
+async def test_a_document_the_store_cannot_keep_is_refused_at_the_step(env: BotEnv) -> None:
+    cadre = await env.user(Role.CADRE)
+    await seed_house(env, cadre, with_tenant=False)
+    await env.say(cadre, "/visit")
+    await env.say(cadre, "A-1-101")
+    await press(env, cadre, "下一步")
+    await press(env, cadre, "下一步")
+    await press(env, cadre, "▫️")  # the house's contact card
+    out = io.BytesIO()
+    Image.fromarray(np.full((600, 900, 3), 200, np.uint8)).save(out, "BMP")
+    before = len(env.messages(cadre.id))
+    await env.sandbox.send_document(cadre.id, out.getvalue(), "card.bmp", "image/bmp")
+    await env.sandbox.wait_for_bot_messages(cadre.id, before + 1, timeout=20)
+    assert "无法读取" in form(env, cadre).text
