@@ -116,3 +116,16 @@ def _to_rgb(image: Image.Image) -> Image.Image:
         grey = np.clip(values + 0.5, 0, 255).astype(np.uint8)
         return Image.fromarray(np.repeat(grey[..., None], 3, axis=2))
     return image.convert("RGB")
+
+
+BLURRED_BELOW = 10.0  # card photos that no decoder could read scored 2–8; sharp ones 150–500
+
+
+def sharpness(image: RGBImage, max_side: int = 800) -> float:
+    """Variance of the Laplacian of a grey copy at most `max_side` wide: low means blurred.
+
+    Measured on this size so the number does not depend on the camera's resolution.
+    """
+    small, _scale = downscale(image, max_side)
+    gray = to_gray(small).astype(np.float32)
+    return float(cv2.Laplacian(gray, cv2.CV_32F).var())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import Update
@@ -9,6 +10,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from bot.context import BotContext
+from bot.i18n import N_
 from core.errors import InvalidToken, NotFound
 from core.models import Member
 from core.roles import Permission
@@ -24,6 +26,7 @@ from handlers.visit.draft import (
 )
 from handlers.visit.media import download_image
 from recognition.errors import Overloaded, RecognitionError
+from recognition.images import BLURRED_BELOW, load_rgb, sharpness
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +37,17 @@ TOKEN_ERRORS = {
     "malformed": "visit.scan.foreign",
     "unknown_house": "visit.scan.foreign",
 }
+
+
+NO_CODE = {True: N_("visit.scan.blurred"), False: N_("visit.scan.no_code")}
+
+
+def _blurred(data: bytes, max_pixels: int) -> bool:
+    """Whether a photo without a readable code is simply out of focus (says what to fix)."""
+    try:
+        return sharpness(load_rgb(data, max_pixels=max_pixels)) < BLURRED_BELOW
+    except RecognitionError:
+        return False
 
 
 def may_visit(member: Member | None) -> bool:
@@ -150,7 +164,8 @@ async def on_photo(update: Update, context: BotContext, draft: Draft) -> None:
         return
     tokens = [text.split(CARD_LINK_MARK, 1)[1] for text in texts if CARD_LINK_MARK in text]
     if not texts:
-        await form.render(update, context, draft, t("visit.scan.no_code"))
+        blurred = await asyncio.to_thread(_blurred, image, context.settings.max_image_pixels)
+        await form.render(update, context, draft, t(NO_CODE[blurred]))
     elif not tokens:
         await form.render(update, context, draft, t("visit.scan.foreign"))
     else:

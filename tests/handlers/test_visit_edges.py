@@ -128,3 +128,22 @@ async def test_a_document_the_store_cannot_keep_is_refused_at_the_step(env: BotE
     await env.sandbox.send_document(cadre.id, out.getvalue(), "card.bmp", "image/bmp")
     await env.sandbox.wait_for_bot_messages(cadre.id, before + 1, timeout=20)
     assert "无法读取" in form(env, cadre).text
+
+
+async def test_a_blurred_card_photo_is_called_blurred(env: BotEnv) -> None:
+    from PIL import ImageFilter
+
+    from tests.e2e import BOT_USERNAME
+    from tests.support.cards import card_photo, make_card_pdf
+
+    cadre = await env.user(Role.CADRE)
+    await seed_house(env, cadre)
+    pdf = await make_card_pdf(env.storage, ["A-1-101"], BOT_USERNAME)
+    photo = Image.open(io.BytesIO(card_photo(pdf, 0, seed=2))).filter(ImageFilter.GaussianBlur(8))
+    out = io.BytesIO()
+    photo.save(out, "JPEG", quality=85)
+    await env.say(cadre, "/visit")
+    before = len(env.messages(cadre.id))
+    await env.sandbox.send_photo(cadre.id, out.getvalue())
+    await env.sandbox.wait_for_bot_messages(cadre.id, before + 1, timeout=20)
+    assert "太模糊" in form(env, cadre).text

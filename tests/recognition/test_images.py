@@ -142,3 +142,17 @@ def test_open_image_gives_rgb_pil_and_downscale_reports_its_scale() -> None:
     assert same is small
     assert one == 1.0
     assert to_gray(small).shape == (50, 100)
+
+
+def test_sharpness_tells_a_blurred_photo_from_a_sharp_one() -> None:
+    from PIL import ImageFilter
+    from skimage import data
+
+    from recognition.images import BLURRED_BELOW, sharpness
+
+    sharp = Image.fromarray(data.astronaut())
+    blurred = sharp.filter(ImageFilter.GaussianBlur(8))
+    assert sharpness(np.asarray(sharp)) > 10 * BLURRED_BELOW
+    assert sharpness(np.asarray(blurred)) < BLURRED_BELOW
+    big = sharp.resize((2048, 2048))  # the same picture at a higher resolution scores alike
+    assert sharpness(np.asarray(big)) > 5 * BLURRED_BELOW
