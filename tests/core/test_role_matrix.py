@@ -10,7 +10,7 @@ import pytest
 
 from core.bootstrap import Storage
 from core.errors import PermissionDenied
-from core.models import CameraKind, GroupRole, Role, WatchlistKind
+from core.models import CameraKind, GroupRole, RiskColour, Role, WatchlistKind
 from core.roles import ROLE_PERMISSIONS, Actor, Permission
 from core.services import UnitOfWork
 
@@ -140,6 +140,27 @@ CALLS: list[tuple[str, Permission, Call]] = [
         Permission.VISIT_HOUSES,
         lambda s, a, w: s.supervision.my_overview(a),
     ),
+    (
+        "houses.change_risk_colour",
+        Permission.CHANGE_RISK_COLOUR,
+        lambda s, a, w: s.houses.change_risk_colour(a, w.house_id, RiskColour.RED, "群租"),
+    ),
+    (
+        "houses.card_infos",
+        Permission.MANAGE_HOUSES,
+        lambda s, a, w: s.houses.card_infos(a, bot_username="safecommunity_bot"),
+    ),
+    (
+        "visits.open_by_code",
+        Permission.VISIT_HOUSES,
+        lambda s, a, w: s.visits.open_by_code(a, "H-1"),
+    ),
+    ("visits.sheet", Permission.VISIT_HOUSES, lambda s, a, w: s.visits.sheet(a, w.house_id)),
+    (
+        "watchlists.enrol_resident",
+        Permission.EDIT_PERSONS,
+        lambda s, a, w: s.watchlists.enrol_resident(a, w.person_id),
+    ),
 ]
 
 
@@ -171,7 +192,6 @@ def test_every_permission_is_exercised() -> None:
     exercised = {permission for _, permission, _ in CALLS}
     bot_only = {
         Permission.USE_BOT,
-        Permission.CHANGE_RISK_COLOUR,
         Permission.FILE_REPORTS,
         Permission.HANDLE_ALERTS,
     }
