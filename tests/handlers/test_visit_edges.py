@@ -147,3 +147,23 @@ async def test_a_blurred_card_photo_is_called_blurred(env: BotEnv) -> None:
     await env.sandbox.send_photo(cadre.id, out.getvalue())
     await env.sandbox.wait_for_bot_messages(cadre.id, before + 1, timeout=20)
     assert "太模糊" in form(env, cadre).text
+
+
+async def test_typed_id_numbers_and_phones_never_reach_the_disk_in_clear(env: BotEnv) -> None:
+    cadre = await env.user(Role.CADRE)
+    await seed_house(env, cadre, with_tenant=False)
+    phone = "13912345678"
+    await env.say(cadre, "/visit")
+    await env.say(cadre, "A-1-101")
+    await press(env, cadre, "下一步")
+    await press(env, cadre, "➕ 登记新住户")
+    await env.say(cadre, "李四")
+    await env.say(cadre, OTHER_ID)
+    await env.say(cadre, phone)
+    await env.restart()  # the draft (with the sealed values) is written to bot_state
+    raw = b"".join(p.read_bytes() for p in env.settings.data_dir.glob("safecommunity.db*"))
+    assert len(raw) > 10_000
+    for value in (OTHER_ID, phone):
+        for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
+            assert value.encode(encoding) not in raw
+    assert b"0016" in raw  # the masked form is in the draft, for the screens
