@@ -112,6 +112,25 @@ def reload_residents(draft: Draft, sheet: HouseSheet) -> None:
     draft["checks"] = {rid: check for rid, check in checks.items() if rid in current}
 
 
+def parse_date(text: str, today_: date) -> date | None:
+    """2026-11-20, 2026/11/20, 11-20, 11月20日 → a date not in the future; else None."""
+    cleaned = text.strip().replace("/", "-").replace(".", "-")
+    cleaned = cleaned.replace("年", "-").replace("月", "-").replace("日", "")
+    parts = [p for p in cleaned.split("-") if p]
+    try:
+        if len(parts) == 3:
+            value = date(int(parts[0]), int(parts[1]), int(parts[2]))
+        elif len(parts) == 2:
+            value = date(today_.year, int(parts[0]), int(parts[1]))
+            if value > today_:
+                value = value.replace(year=today_.year - 1)
+        else:
+            return None
+    except ValueError:
+        return None
+    return value if value <= today_ and value.year >= 1950 else None
+
+
 def new_resident() -> dict[str, Any]:
     return {
         "name": "",

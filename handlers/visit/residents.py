@@ -17,7 +17,7 @@ from core.models import PersonKind, ResidencyRole
 from handlers.cancel import cancel_button
 from handlers.common import answer
 from handlers.visit import form, screens
-from handlers.visit.draft import Draft, new_resident
+from handlers.visit.draft import Draft, new_resident, parse_date
 from handlers.visit.screens import NEW_STEPS
 
 log = logging.getLogger(__name__)
@@ -38,25 +38,6 @@ ID_PROBLEMS = {
 
 def today(context: BotContext, now: datetime) -> date:
     return now.astimezone(context.settings.zone).date()
-
-
-def parse_date(text: str, today_: date) -> date | None:
-    """2026-11-20, 2026/11/20, 11-20, 11月20日 → a date not in the future; else None."""
-    cleaned = text.strip().replace("/", "-").replace(".", "-")
-    cleaned = cleaned.replace("年", "-").replace("月", "-").replace("日", "")
-    parts = [p for p in cleaned.split("-") if p]
-    try:
-        if len(parts) == 3:
-            value = date(int(parts[0]), int(parts[1]), int(parts[2]))
-        elif len(parts) == 2:
-            value = date(today_.year, int(parts[0]), int(parts[1]))
-            if value > today_:
-                value = value.replace(year=today_.year - 1)
-        else:
-            return None
-    except ValueError:
-        return None
-    return value if value <= today_ and value.year >= 1950 else None
 
 
 async def forget_message(update: Update) -> None:
@@ -349,8 +330,7 @@ async def new_text(update: Update, context: BotContext, draft: Draft, text: str)
         except InvalidIdNumber as exc:
             await form.render(update, context, draft, t(ID_PROBLEMS[exc.detail]))
             return
-        note = await _set_id_number(context, draft, item, number)
-        _advance(draft)
+        note = await accept_id_number(context, draft, item, number)
         await form.render(update, context, draft, note)
         return
     elif question == "new_phone":
@@ -375,6 +355,15 @@ async def new_text(update: Update, context: BotContext, draft: Draft, text: str)
         return
     _advance(draft)
     await form.render(update, context, draft)
+
+
+async def accept_id_number(
+    context: BotContext, draft: Draft, item: dict[str, Any], number: str
+) -> str:
+    """The new resident's ID number (typed or read): on to the next question."""
+    note = await _set_id_number(context, draft, item, number)
+    _advance(draft)
+    return note
 
 
 async def _set_id_number(
