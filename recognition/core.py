@@ -20,6 +20,7 @@ from recognition.config import RecognitionConfig
 from recognition.faces.base import DetectedFace, FaceEngine, FaceMatchConfig, FaceResult, MatchBand
 from recognition.faces.factory import create_face_engine, face_backend_config
 from recognition.gallery import Gallery, Key
+from recognition.idcard.reader import IdNumberReaderConfig, IdNumberReading, OnnxIdNumberReader
 from recognition.images import load_rgb
 from recognition.plates.reader import OnnxPlateReader, PlateReaderConfig, PlateReading
 from recognition.plates.text import PlateMatch, PlateResolution, best_match, resolve_plate
@@ -154,6 +155,12 @@ class RecognitionCore:
             local_province=self.config.plate_local_province,
         )
 
+    # ID cards -----------------------------------------------------------------------------
+
+    async def read_id_number(self, data: bytes) -> IdNumberReading | None:
+        """The 18-character number on a photo of an ID card's number side, or None."""
+        return await self._pool.run(_task_read_id_number, self.config, data)
+
     # faces --------------------------------------------------------------------------------
 
     async def analyze_faces(self, data: bytes) -> list[FaceResult]:
@@ -195,6 +202,7 @@ class _Engines:
         threads = max(1, cores // max(1, config.workers))
         self.qr: CascadeDecoder = default_decoder()
         self.plates = OnnxPlateReader(PlateReaderConfig(threads=threads))
+        self.id_numbers = OnnxIdNumberReader(IdNumberReaderConfig(threads=threads))
         self._faces: FaceEngine | None = None
 
     @property
@@ -242,6 +250,11 @@ def _task_decode_qr(config: RecognitionConfig, data: bytes) -> list[str]:
 def _task_read_plates(config: RecognitionConfig, data: bytes) -> list[PlateReading]:
     image = load_rgb(data, max_pixels=config.max_image_pixels)
     return engines_for(config).plates.read(image)
+
+
+def _task_read_id_number(config: RecognitionConfig, data: bytes) -> IdNumberReading | None:
+    image = load_rgb(data, max_pixels=config.max_image_pixels)
+    return engines_for(config).id_numbers.read(image)
 
 
 def _task_analyze_faces(config: RecognitionConfig, data: bytes) -> list[FaceResult]:

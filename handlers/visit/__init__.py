@@ -18,7 +18,7 @@ from bot.context import BotContext
 from core.models import Role
 from handlers import houses
 from handlers.common import InFlow, answer, end_flow, menu_pattern
-from handlers.visit import form, my_houses, photos, residents, scan, upload
+from handlers.visit import form, idcard, my_houses, photos, residents, scan, upload
 from handlers.visit.draft import FLOW_NAME, Draft
 
 Action = Callable[[Update, BotContext, Draft, tuple[Any, ...]], Awaitable[None]]
@@ -38,6 +38,8 @@ ACTIONS: dict[str, Action] = {
     "new_role": lambda u, c, d, a: residents.new_choice(u, c, d, ("new_role", *a)),
     "new_today": lambda u, c, d, a: residents.new_choice(u, c, d, ("new_today",)),
     "new_skip": lambda u, c, d, a: residents.new_choice(u, c, d, ("new_skip",)),
+    "id_use": idcard.use,
+    "id_type": idcard.type_it,
     "slot": photos.slot,
     "slot_back": photos.slot_back,
     "dup": photos.lookalike_decision,
@@ -107,6 +109,8 @@ async def on_input(update: Update, context: BotContext) -> None:
         await photos.on_photo(update, context, draft)
     elif step == "verify" and text and ask:
         await residents.verify_text(update, context, draft, text)
+    elif step == "update" and is_image and ask.get("name") == "new_id":
+        await idcard.on_photo(update, context, draft)
     elif step == "update" and text and str(ask.get("name", "")).startswith("new_"):
         await residents.new_text(update, context, draft, text)
     else:

@@ -167,3 +167,28 @@ async def test_typed_id_numbers_and_phones_never_reach_the_disk_in_clear(env: Bo
         for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
             assert value.encode(encoding) not in raw
     assert b"0016" in raw  # the masked form is in the draft, for the screens
+
+
+async def test_the_id_number_is_read_from_a_photo_of_the_card(env: BotEnv) -> None:
+    from tests.recognition.idcard.synth_idcard import id_card_photo
+
+    cadre = await env.user(Role.CADRE)
+    await seed_house(env, cadre, with_tenant=False)
+    await env.say(cadre, "/visit")
+    await env.say(cadre, "A-1-101")
+    await press(env, cadre, "下一步")
+    await press(env, cadre, "➕ 登记新住户")
+    await env.say(cadre, "李四")
+    before = len(env.messages(cadre.id))
+    await env.sandbox.send_photo(cadre.id, id_card_photo(OTHER_ID, "李四", seed=1))
+    await env.sandbox.wait_for_bot_messages(cadre.id, before + 1, timeout=30)
+    offered = form(env, cadre)
+    assert "从照片读出" in offered.text
+    assert "1101**********0016" in offered.text
+    assert OTHER_ID not in offered.html
+    asked_phone = await press(env, cadre, "✅ 号码正确")
+    assert "手机号" in asked_phone.text
+    for label in ("⏭", "流动人口", "租客", "今天", "下一步"):
+        await press(env, cadre, label)
+    photos = form(env, cadre)
+    assert "✅ 身份证正面" in photos.text  # the card photo is kept, not asked for again
