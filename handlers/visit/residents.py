@@ -50,6 +50,16 @@ async def forget_message(update: Update) -> None:
         log.debug("could not delete a message with personal data: %s", exc)
 
 
+async def typed_phone(update: Update, context: BotContext, draft: Draft, text: str) -> str | None:
+    """The typed phone, normalised (its message deleted); None after saying why it is not."""
+    await forget_message(update)
+    try:
+        return normalize_phone(text)
+    except InvalidPhone:
+        await form.render(update, context, draft, context.t("visit.phone.invalid"))
+        return None
+
+
 def _resident(draft: Draft, rid: int) -> dict[str, Any] | None:
     return next((r for r in draft["residents"] if r["rid"] == rid), None)
 
@@ -202,11 +212,8 @@ async def verify_text(update: Update, context: BotContext, draft: Draft, text: s
             _correct(draft, rid, {"name": name})
             resident["name"] = name
         elif ask.get("field") == "phone":
-            await forget_message(update)
-            try:
-                phone = normalize_phone(text)
-            except InvalidPhone:
-                await form.render(update, context, draft, t("visit.phone.invalid"))
+            phone = await typed_phone(update, context, draft, text)
+            if phone is None:
                 return
             _correct(draft, rid, {"phone": visits.seal(phone)})
             resident["phone_masked"] = mask_phone(phone)
@@ -334,11 +341,8 @@ async def new_text(update: Update, context: BotContext, draft: Draft, text: str)
         await form.render(update, context, draft, note)
         return
     elif question == "new_phone":
-        await forget_message(update)
-        try:
-            phone = normalize_phone(text)
-        except InvalidPhone:
-            await form.render(update, context, draft, t("visit.phone.invalid"))
+        phone = await typed_phone(update, context, draft, text)
+        if phone is None:
             return
         async with context.services() as svc:
             item["phone"] = svc.visits.seal(phone)
