@@ -94,10 +94,7 @@ class OutboxService(Service):
             .order_by(Delivery.next_attempt_at, Delivery.id)
             .limit(limit)
         )
-        return [
-            PendingDelivery(d.id, d.chat_id, d.kind, d.payload, d.attempts, d.house_message_id)
-            for d in rows
-        ]
+        return [_pending(d) for d in rows]
 
     async def mark_sent(self, delivery_id: int, message_id: int | None) -> None:
         delivery = await self._get(delivery_id)
@@ -127,11 +124,13 @@ class OutboxService(Service):
         d = await self.session.scalar(
             select(Delivery).where(Delivery.chat_id == chat_id, Delivery.message_id == message_id)
         )
-        if d is None:
-            return None
-        return PendingDelivery(d.id, d.chat_id, d.kind, d.payload, d.attempts, d.house_message_id)
+        return _pending(d) if d is not None else None
 
     async def _get(self, delivery_id: int) -> Delivery:
         delivery = await self.session.get(Delivery, delivery_id)
         assert delivery is not None, delivery_id
         return delivery
+
+
+def _pending(d: Delivery) -> PendingDelivery:
+    return PendingDelivery(d.id, d.chat_id, d.kind, d.payload, d.attempts, d.house_message_id)

@@ -17,7 +17,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.context import BotContext
 from core.models import Role
 from handlers import houses
-from handlers.common import InFlow, answer, end_flow, menu_pattern
+from handlers.common import InFlow, answer, end_flow, menu_pattern, send
 from handlers.visit import form, idcard, my_houses, photos, residents, scan, upload
 from handlers.visit.draft import FLOW_NAME, Draft
 
@@ -95,7 +95,7 @@ async def on_input(update: Update, context: BotContext) -> None:
         return
     if not scan.may_visit(context.member):
         end_flow(context)
-        await scan.form_free_reply(update, context, context.t("visit.not_allowed"))
+        await send(update, context, context.t("visit.not_allowed"))
         return
     step, ask = draft["step"], draft.get("ask") or {}
     is_image = message.photo or message.document is not None

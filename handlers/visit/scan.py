@@ -14,7 +14,8 @@ from bot.i18n import N_
 from core.errors import InvalidToken, NotFound
 from core.models import Member
 from core.roles import Permission
-from handlers.common import answer, begin_flow, end_flow
+from core.services import actor_for
+from handlers.common import answer, begin_flow, end_flow, send
 from handlers.visit import form, screens
 from handlers.visit.draft import (
     FLOW_NAME,
@@ -51,8 +52,6 @@ def _blurred(data: bytes, max_pixels: int) -> bool:
 
 
 def may_visit(member: Member | None) -> bool:
-    from core.services import actor_for
-
     return member is not None and actor_for(member).can(Permission.VISIT_HOUSES)
 
 
@@ -60,7 +59,7 @@ async def start(update: Update, context: BotContext) -> None:
     """/visit or the menu's 📝: begin, or offer to resume the unfinished visit."""
     await answer(update)
     if not may_visit(context.member):
-        await form_free_reply(update, context, context.t("visit.not_allowed"))
+        await send(update, context, context.t("visit.not_allowed"))
         return
     draft = form.draft_of(context)
     if draft is not None and draft.get("house"):
@@ -211,9 +210,3 @@ async def open_house(
         draft["new"], draft["house_photos"] = [], {}  # those belonged to the other house
     enter(draft, "verify", now)
     await form.render(update, context, draft)
-
-
-async def form_free_reply(update: Update, context: BotContext, text: str) -> None:
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(chat.id, text)

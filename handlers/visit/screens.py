@@ -9,17 +9,12 @@ from markupsafe import Markup
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import N_, Translator
-from core.models import PersonKind, PhotoKind, ResidencyRole
+from core.models import PersonKind, PhotoKind, ResidencyRole, RiskColour
 from handlers.cancel import cancel_button
-from handlers.common import COLOUR_ICONS
+from handlers.houses import colour_label
 from handlers.visit.draft import STEPS, Draft, photo_slots, slot_file, step_number, unchecked
 
 Buttons = list[list[InlineKeyboardButton]]
-COLOUR_LABELS = {
-    "red": N_("visit.colour.red"),
-    "yellow": N_("visit.colour.yellow"),
-    "green": N_("visit.colour.green"),
-}
 KIND_LABELS = {
     PersonKind.REGISTERED.value: N_("visit.kind.registered"),
     PersonKind.FLOATING.value: N_("visit.kind.floating"),
@@ -107,8 +102,8 @@ def verify_screen(t: Translator, draft: Draft, when: Any, note: str = "") -> tup
     """Step 2: the house card with every resident's check."""
     house = draft["house"]
     lines = [header(t, draft), ""]
-    colour = t(COLOUR_LABELS[house["colour"]])
-    lines.append(t("visit.verify.colour", icon=COLOUR_ICONS[house["colour"]], colour=colour))
+    colour = colour_label(RiskColour(house["colour"]), t)
+    lines.append(t("visit.verify.colour", colour=colour))
     lines.append(t("visit.verify.landlord", landlord=house["landlord"] or "—"))
     if house["last_at"]:
         last = when(datetime.fromisoformat(house["last_at"]))
