@@ -26,7 +26,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -42,7 +42,12 @@ FALLBACK_LOCALE = "en"
 LOCALES_DIR = Path(__file__).resolve().parents[1] / "locales"
 DOMAIN = "messages"
 SHORT_DATETIME = {"zh_CN": "M月d日 HH:mm", "en": "d MMM HH:mm"}
-SHORT_DATE = {"zh_CN": "y年M月d日", "en": "d MMM y"}
+# Dates without a time: with the year, the day alone (this year's lists), a chart's axis tick.
+DATE_PATTERNS = {
+    "year": {"zh_CN": "y年M月d日", "en": "d MMM y"},
+    "day": {"zh_CN": "M月d日", "en": "d MMM"},
+    "tick": {"zh_CN": "M/d", "en": "d MMM"},
+}
 LANGUAGE_NAMES = {"zh_CN": "中文", "en": "English"}
 # Telegram's setMyCommands takes a two-letter ISO 639-1 code.
 TELEGRAM_LANGUAGE = {"zh_CN": "zh", "en": "en"}
@@ -127,11 +132,10 @@ class Translator:
         pattern = SHORT_DATETIME.get(self.locale, SHORT_DATETIME["en"])
         return format_datetime(value, pattern, tzinfo=self.zone, locale=self.locale)
 
-    def short_date(self, value: date) -> str:
-        """zh_CN: 2026年11月28日; en: 28 Nov 2026."""
-        return format_date(
-            value, SHORT_DATE.get(self.locale, SHORT_DATE["en"]), locale=self.locale
-        )
+    def short_date(self, value: date, style: Literal["year", "day", "tick"] = "year") -> str:
+        """zh_CN: 2026年11月28日 / 11月28日 / 11/28; en: 28 Nov 2026 / 28 Nov / 28 Nov."""
+        patterns = DATE_PATTERNS[style]
+        return format_date(value, patterns.get(self.locale, patterns["en"]), locale=self.locale)
 
     @property
     def telegram_language(self) -> str:

@@ -7,9 +7,6 @@ so a long list never fails to send and never cuts a house in half.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
-
-from babel.dates import format_date
 
 from bot.i18n import Translator
 from core.services.supervision import OverdueHouse
@@ -17,14 +14,6 @@ from handlers.common import COLOUR_ICONS
 
 MAX_HOUSE_LINES = 30  # a reminder lists at most this many houses, then "and N more"
 TEXT_LIMIT = 4000  # below Telegram's 4,096, leaving room for an entity or two
-DAY_PATTERNS = {"zh_CN": "M月d日", "en": "d MMM"}
-TICK_PATTERNS = {"zh_CN": "M/d", "en": "d MMM"}
-
-
-def local_day(t: Translator, day: date, *, tick: bool = False) -> str:
-    """zh_CN: 11月28日 (tick: 11/28); en: 28 Nov."""
-    patterns = TICK_PATTERNS if tick else DAY_PATTERNS
-    return format_date(day, patterns.get(t.locale, patterns["en"]), locale=t.locale)
 
 
 def relative_due(t: Translator, days_left: int) -> str:

@@ -19,7 +19,7 @@ from core.errors import ConfigurationError, PermissionDenied
 from core.models import Role
 from core.services.supervision import DueHouse, MyVisits, RecentVisit, TeamStats
 from handlers.common import COLOUR_ICONS, answer, back_markup, edit_or_send, send
-from handlers.supervision.text import local_day, relative_due, split_text
+from handlers.supervision.text import relative_due, split_text
 
 log = logging.getLogger(__name__)
 
@@ -117,11 +117,11 @@ async def my_visits_menu(update: Update, context: BotContext) -> None:
 def render_team(t: Translator, stats: TeamStats) -> str:
     today = stats.days[-1]
     lines = [
-        t("supervision.team.title", date=local_day(t, today)),
+        t("supervision.team.title", date=t.short_date(today, "day")),
         t(
             "supervision.team.periods",
-            week=local_day(t, stats.week_start.date()),
-            month=local_day(t, stats.month_start.date()),
+            week=t.short_date(stats.week_start.date(), "day"),
+            month=t.short_date(stats.month_start.date(), "day"),
         ),
     ]
     for cadre in stats.cadres:
@@ -160,7 +160,7 @@ def team_chart(t: Translator, stats: TeamStats) -> DailyBars:
     return DailyBars(
         title=t("supervision.chart.title", days=len(stats.days)),
         y_label=t("supervision.chart.y"),
-        day_labels=[local_day(t, day, tick=True) for day in stats.days],
+        day_labels=[t.short_date(day, "tick") for day in stats.days],
         series=fold_series(series, t("supervision.chart.others")),
     )
 
