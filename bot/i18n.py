@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import logging
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from functools import lru_cache
 from io import BytesIO
@@ -30,6 +30,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -142,10 +143,33 @@ class Translator:
         return TELEGRAM_LANGUAGE[self.locale]
 
 
-def compile_po(path: Path, locale: str) -> Translations:
-    """Compile one `.po` file to gettext translations in memory."""
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale=locale, domain=DOMAIN)
+def read_catalogue(paths: Sequence[Path], locale: str) -> Catalog:
+    """The `.po` files of one locale merged into one catalogue (a key in two files is refused).
+
+    Each feature may keep its own file beside `messages.po` (`admin.po`, `reports.po` …), so
+    features added side by side never edit the same file.
+    """
+    merged: Catalog | None = None
+    for path in paths:
+        with path.open("rb") as handle:
+            catalog = read_po(handle, locale=locale, domain=DOMAIN)
+        if merged is None:
+            merged = catalog
+            continue
+        for message in catalog:
+            if not message.id:
+                continue
+            if message.id in merged:
+                raise ValueError(f"{path.name}: {message.id!r} is already in another .po file")
+            merged[message.id] = message
+    if merged is None:
+        raise FileNotFoundError(f"no .po file for {locale}")
+    return merged
+
+
+def compile_po(paths: Path | Sequence[Path], locale: str) -> Translations:
+    """Compile a locale's `.po` files to gettext translations in memory."""
+    catalog = read_catalogue([paths] if isinstance(paths, Path) else paths, locale)
     buffer = BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
@@ -156,13 +180,20 @@ def po_path(locale: str, directory: Path = LOCALES_DIR) -> Path:
     return directory / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
+def po_paths(locale: str, directory: Path = LOCALES_DIR) -> list[Path]:
+    """`messages.po` first, then the features' own files in name order."""
+    folder = directory / locale / "LC_MESSAGES"
+    main = po_path(locale, directory)
+    return [main, *sorted(p for p in folder.glob("*.po") if p != main)]
+
+
 class Catalogues:
     """Both compiled catalogues; zh_CN falls back to en, then to the key itself."""
 
     def __init__(self, directory: Path = LOCALES_DIR) -> None:
         self.directory = directory
         self._translations: dict[str, Translations] = {
-            locale: compile_po(po_path(locale, directory), locale) for locale in LOCALES
+            locale: compile_po(po_paths(locale, directory), locale) for locale in LOCALES
         }
         fallback = self._translations[FALLBACK_LOCALE]
         for locale, translations in self._translations.items():

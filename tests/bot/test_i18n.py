@@ -10,10 +10,16 @@ from pathlib import Path
 import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po
 from markupsafe import Markup
 
-from bot.i18n import LOCALES, LOCALES_DIR, load_catalogues, po_path, resolve_locale
+from bot.i18n import (
+    LOCALES,
+    LOCALES_DIR,
+    load_catalogues,
+    po_paths,
+    read_catalogue,
+    resolve_locale,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 KEYWORDS = {"t": None, "_": None, "N_": None, "gettext": None, "ngettext": (1, 2)}
@@ -21,8 +27,7 @@ KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
 
 
 def catalogue(locale: str) -> Catalog:
-    with po_path(locale).open("rb") as handle:
-        return read_po(handle, locale=locale)
+    return read_catalogue(po_paths(locale), locale)
 
 
 def strings(value: object) -> list[str]:
@@ -141,3 +146,22 @@ def test_plurals_and_compilation_from_a_fresh_directory(tmp_path: Path) -> None:
     assert en.ngettext("x.overdue", "x.overdue.plural", 1) == "1 house overdue"
     assert en.ngettext("x.overdue", "x.overdue.plural", 3) == "3 houses overdue"
     assert zh.ngettext("x.overdue", "x.overdue.plural", 3) == "3 户超期"
+
+
+def test_a_features_own_po_file_joins_the_catalogue_and_may_not_repeat_a_key(
+    tmp_path: Path,
+) -> None:
+    from bot.i18n import Catalogues
+
+    def write(locale: str, name: str, body: str) -> None:
+        folder = tmp_path / locale / "LC_MESSAGES"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(f'msgid ""\nmsgstr ""\n\n{body}', encoding="utf-8")
+
+    for locale in LOCALES:
+        write(locale, "messages.po", f'msgid "a.one"\nmsgstr "one {locale}"\n')
+        write(locale, "feature.po", f'msgid "b.two"\nmsgstr "two {locale}"\n')
+    assert Catalogues(tmp_path).translator("en")("b.two") == "two en"
+    write("en", "other.po", 'msgid "a.one"\nmsgstr "again"\n')
+    with pytest.raises(ValueError, match=r"a\.one"):
+        Catalogues(tmp_path)
