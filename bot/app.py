@@ -33,6 +33,21 @@ from bot.persistence import UPDATE_INTERVAL, SqlPersistence
 from core.bootstrap import Storage
 from core.errors import ConfigurationError
 from core.settings import Settings
+from handlers import (
+    cancel,
+    common,
+    errors,
+    fallbacks,
+    help,
+    house_colour,
+    houses,
+    language,
+    start,
+    supervision,
+    tenant,
+    visit,
+)
+from handlers.kit import menu, notices
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +138,6 @@ def build_application(
     `extra_handlers(application)` runs after the feature handlers and before the catch-all
     fallbacks (tests use it to add handlers of their own).
     """
-    from handlers import register_all  # handlers import bot.*: keep the cycle lazy
-
     asyncio.get_running_loop()  # fails early outside the event loop, as PTB requires
     if not settings.telegram_token:
         raise ConfigurationError(
@@ -162,9 +175,35 @@ def build_application(
     if settings.webhook_url:
         builder = builder.updater(None)  # updates arrive through bot.http's webhook route
     application: SafeApplication = builder.build()  # type: ignore[assignment]
-    register_all(application, extra=extra_handlers)
+    register_features(application, extra=extra_handlers)
+    notices.install(application)
     outbox.schedule(application, settings.outbox_interval)
     return application
+
+
+def register_features(application: SafeApplication, *, extra: RegisterHandlers | None) -> None:
+    """Every feature, in the order PTB tries them.
+
+    Group -1 tracks the member and resolves the locale for every update; group 0 holds
+    /cancel first (it must win over any flow), then the built-in commands and menus, then
+    the features, then the catch-alls that make sure nothing goes unanswered. Group 1 has
+    the staff's replies to tenants (see `handlers.tenant`).
+    """
+    common.register(application)  # group -1: member + locale
+    cancel.register(application)  # /cancel and ✖️ before any flow
+    menu.register(application)  # the role menus; features serve their items below
+    start.register(application)
+    help.register(application)
+    language.register(application)
+    visit.register(application)  # the cadre's visit; their 🏠 and card photos
+    houses.register(application)  # admin: houses, cards (PNG/PDF), reissue
+    house_colour.register(application)  # admin: the risk-colour flow
+    tenant.register(application)  # card link for tenants, their messages; staff replies
+    supervision.register(application)  # /myvisits, /visits, overdue, the daily reminder job
+    if extra is not None:
+        extra(application)
+    fallbacks.register(application)  # unknown commands, stray messages, stale buttons
+    errors.register(application)
 
 
 async def _post_init(application: Application[Any, Any, Any, Any, Any, Any]) -> None:

@@ -19,6 +19,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application
 
 from bot.context import BotContext, BotDeps
+from core.serial import decode
 from core.services.outbox import PendingDelivery
 
 log = logging.getLogger(__name__)
@@ -138,12 +139,18 @@ async def _send(application: AnyApp, deps: BotDeps, delivery: PendingDelivery) -
     )
 
 
+def _data(stored: Any) -> Any:
+    """A stored button's data (a list from before typed buttons is still a tuple)."""
+    data = decode(stored)
+    return tuple(data) if isinstance(data, list) else data
+
+
 def _markup(rows: list[list[list[Any]]]) -> InlineKeyboardMarkup | None:
     if not rows:
         return None
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(str(label), callback_data=tuple(data)) for label, data in row]
+            [InlineKeyboardButton(str(label), callback_data=_data(data)) for label, data in row]
             for row in rows
         ]
     )

@@ -2,9 +2,9 @@
 
 Everything is stored as JSON rows in the `bot_state` table (`core.models.BotState`), one row per
 user, chat, conversation key, plus one for bot data and one for callback data. Values go through
-a small tagged JSON codec, so what flows keep in `user_data` may be JSON types plus tuples,
-sets, dicts with non-string keys, datetimes, dates and bytes. Anything else (a dataclass, an
-ORM object) is refused with a `TypeError` naming the type: keep ids in flow state, not objects.
+the tagged JSON codec of `core.serial`, so `user_data` may hold JSON types plus tuples, sets,
+datetimes, bytes and `@persistable` dataclasses (flows, button data). Anything else (an ORM
+object) is refused with a `TypeError` naming the type: keep ids in flow state, not objects.
 
 PTB calls `update_*` every `update_interval` seconds for what changed and once more on
 `Application.stop()`; each call is written at once (serialised by a lock), so `flush` has
@@ -14,11 +14,9 @@ nothing left to do.
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import logging
 from collections.abc import Iterable
-from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -28,6 +26,7 @@ from telegram.ext._utils.types import CDCData, ConversationDict, ConversationKey
 
 from core.db import make_session_factory
 from core.models import BotState
+from core.serial import decode, encode
 
 log = logging.getLogger(__name__)
 
@@ -35,74 +34,6 @@ UPDATE_INTERVAL = 5.0
 USER_DATA, CHAT_DATA, BOT_DATA, CALLBACK_DATA = "user_data", "chat_data", "bot_data", "callback"
 CONVERSATION_PREFIX = "conversation:"
 SINGLE_KEY = "-"
-
-
-# --- a tagged JSON codec -------------------------------------------------------------------
-
-
-def _tag(name: str) -> str:
-    return f"__{name}__"
-
-
-def _is_tag(key: object) -> bool:
-    return isinstance(key, str) and key.startswith("__") and key.endswith("__")
-
-
-def encode(value: Any) -> Any:
-    """A JSON-compatible form of `value` that `decode` turns back into an equal object."""
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, list):
-        return [encode(item) for item in value]
-    if isinstance(value, tuple):
-        return {_tag("tuple"): [encode(item) for item in value]}
-    if isinstance(value, set | frozenset):
-        name = "frozenset" if isinstance(value, frozenset) else "set"
-        return {_tag(name): [encode(item) for item in value]}
-    if isinstance(value, dict):
-        if all(isinstance(key, str) and not _is_tag(key) for key in value):
-            return {key: encode(item) for key, item in value.items()}
-        return {_tag("dict"): [[encode(k), encode(v)] for k, v in value.items()]}
-    if isinstance(value, datetime):
-        return {_tag("datetime"): value.isoformat()}
-    if isinstance(value, date):
-        return {_tag("date"): value.isoformat()}
-    if isinstance(value, bytes):
-        return {_tag("bytes"): base64.b64encode(value).decode()}
-    raise TypeError(
-        f"cannot persist a {type(value).__qualname__}: keep JSON values, tuples, sets, "
-        "datetimes or bytes in user/chat/bot data and callback data"
-    )
-
-
-def _hashable(value: Any) -> Any:
-    return tuple(_hashable(v) for v in value) if isinstance(value, list) else value
-
-
-def decode(value: Any) -> Any:
-    if isinstance(value, list):
-        return [decode(item) for item in value]
-    if not isinstance(value, dict):
-        return value
-    if len(value) == 1:
-        ((key, inner),) = value.items()
-        if _is_tag(key):
-            name = key[2:-2]
-            if name == "tuple":
-                return tuple(decode(item) for item in inner)
-            if name == "set":
-                return {decode(item) for item in inner}
-            if name == "frozenset":
-                return frozenset(decode(item) for item in inner)
-            if name == "dict":
-                return {_hashable(decode(k)): decode(v) for k, v in inner}
-            if name == "datetime":
-                return datetime.fromisoformat(inner)
-            if name == "date":
-                return date.fromisoformat(inner)
-            if name == "bytes":
-                return base64.b64decode(inner)
-    return {key: decode(item) for key, item in value.items()}
 
 
 def conversation_key(key: ConversationKey) -> str:

@@ -6,19 +6,13 @@ from typing import Any
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import Application, CommandHandler
 
 from bot.context import BotContext
 from bot.i18n import N_
 from core.models import Role
-from handlers.common import (
-    answer,
-    back_markup,
-    community_contact,
-    edit_or_send,
-    menu_pattern,
-    send,
-)
+from handlers.common import answer, community_contact, edit_or_send
+from handlers.kit import menu
 
 ROLE_HELP: dict[Role, str] = {
     Role.ADMIN: N_("help.admin"),
@@ -41,21 +35,10 @@ async def show_help(update: Update, context: BotContext) -> None:
         async with context.services() as svc:
             community, phone = await community_contact(svc, context)
         text = t("help.stranger", community=community, phone=phone)
-    await edit_or_send(update, context, text, back_markup(t, context.member))
+    await edit_or_send(update, context, text, menu.back_markup(t, context.member))
     await answer(update)
-
-
-async def unknown_command(update: Update, context: BotContext) -> None:
-    """A command nobody handles: point to /help."""
-    await send(update, context, context.t("help.unknown_command"))
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("help", show_help))
-    application.add_handler(CallbackQueryHandler(show_help, pattern=menu_pattern("help")))
-
-
-def register_fallbacks(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    application.add_handler(
-        MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, unknown_command)
-    )
+    menu.serve(application, "help", show_help)

@@ -1,144 +1,91 @@
 """🎨 Risk colour (三色管理) of a house: pick a colour → type the reason → confirm → saved.
 
-The draft lives in ``user_data["flow"]`` (`begin_flow`), so /cancel and ✖️ discard it and a
-restart resumes it. The typed reason is caught only while this user's draft waits for it
-(`AwaitingReason`), so other features still get everyone else's text. Nothing is written
-before ✅; the service audits the change with the reason.
+The state is `core.flows.risk_colour.RiskColourFlow`; this module renders it and turns
+presses and the typed reason into its transitions. Nothing is written before ✅; the service
+audits the change with the reason. Admins only: a replayed button of anyone else is refused
+before the flow is touched.
 """
 
 from __future__ import annotations
 
-import contextlib
-from typing import Any
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+from telegram import InlineKeyboardButton, Update
+from telegram.ext import MessageHandler, filters
 
 from bot.context import BotContext
 from core.errors import InvalidInput, NotFound
-from core.models import RiskColour
-from core.services.houses import MAX_REASON, clean_reason
+from core.flows.risk_colour import ColourAction, ColourButton, ColourStep, RiskColourFlow
+from core.models import RiskColour, Role
+from core.services.houses import MAX_REASON
 from handlers.cancel import cancel_button
-from handlers.common import answer, begin_flow, current_flow, edit_or_send, end_flow, send
-from handlers.houses import HOUSES, colour_label, data, is_admin, show_house
+from handlers.common import answer, send
+from handlers.houses import colour_label, show_house
+from handlers.kit import flows
+from handlers.kit.buttons import button, roles
+from handlers.kit.flows import AnyApp, InFlow, on_flow_press
 
-FLOW = "house_colour"
+FEATURE = "house_colour"
 ORDER = (RiskColour.RED, RiskColour.YELLOW, RiskColour.GREEN)
+Rows = list[list[InlineKeyboardButton]]
 
 
-def is_colour_data(value: object) -> bool:
-    return (
-        isinstance(value, tuple)
-        and len(value) >= 2
-        and value[0] == HOUSES
-        and str(value[1]).startswith("colour")
-    )
-
-
-class AwaitingReason(filters.MessageFilter):
-    """Text from a user whose risk-colour draft is at the reason step."""
-
-    def __init__(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        super().__init__(name="AwaitingReason")
-        self.application = application
-
-    def filter(self, message: Message) -> bool:
-        if message.from_user is None:
-            return False
-        user_data = self.application.user_data.get(message.from_user.id) or {}
-        flow = user_data.get("flow") or {}
-        return bool(flow.get("name") == FLOW and flow.get("step") == "reason")
-
-
-def _markup(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(list(rows))
-
-
-async def ask_colour(update: Update, context: BotContext, flow: dict[str, Any]) -> None:
-    """Step 1 of 3: the three colours, the current one marked."""
+def screen(context: BotContext, flow: RiskColourFlow) -> tuple[str, Rows]:
     t = context.t
-    current = RiskColour(flow["old"])
-    picks = [
-        InlineKeyboardButton(
-            ("✅ " if colour is current else "") + colour_label(colour, t),
-            callback_data=data("colour_pick", colour.value),
-        )
-        for colour in ORDER
-    ]
-    text = t(
-        "houses.colour_choose",
-        code=flow["code"],
-        address=flow["address"],
-        colour=colour_label(current, t),
-    )
-    back = InlineKeyboardButton(t("menu.back"), callback_data=data("colour_back", "choose"))
-    await edit_or_send(update, context, text, _markup(picks, [back, cancel_button(t)]))
-
-
-def reason_prompt(context: BotContext, flow: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
-    t = context.t
-    text = t(
-        "houses.colour_reason",
-        code=flow["code"],
-        old=colour_label(RiskColour(flow["old"]), t),
-        new=colour_label(RiskColour(flow["colour"]), t),
-        max=MAX_REASON,
-    )
-    back = InlineKeyboardButton(t("menu.back"), callback_data=data("colour_back", "reason"))
-    return text, _markup([back, cancel_button(t)])
-
-
-def confirm_summary(context: BotContext, flow: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
-    t = context.t
+    back = button(t("menu.back"), ColourButton(ColourAction.BACK))
+    old = colour_label(flow.old, t)
+    if flow.step is ColourStep.CHOOSE:
+        picks = [
+            button(
+                ("✅ " if colour is flow.old else "") + colour_label(colour, t),
+                ColourButton(ColourAction.PICK, colour=colour.value),
+            )
+            for colour in ORDER
+        ]
+        text = t("houses.colour_choose", code=flow.code, address=flow.address, colour=old)
+        return text, [picks, [back, cancel_button(t)]]
+    assert flow.colour is not None
+    new = colour_label(flow.colour, t)
+    if flow.step is ColourStep.REASON:
+        text = t("houses.colour_reason", code=flow.code, old=old, new=new, max=MAX_REASON)
+        return text, [[back, cancel_button(t)]]
     text = t(
         "houses.colour_confirm",
-        code=flow["code"],
-        address=flow["address"],
-        old=colour_label(RiskColour(flow["old"]), t),
-        new=colour_label(RiskColour(flow["colour"]), t),
-        reason=flow["reason"],
+        code=flow.code,
+        address=flow.address,
+        old=old,
+        new=new,
+        reason=flow.reason,
     )
-    save = InlineKeyboardButton(t("houses.button.save"), callback_data=data("colour_save"))
-    back = InlineKeyboardButton(t("menu.back"), callback_data=data("colour_back", "confirm"))
-    return text, _markup([save], [back, cancel_button(t)])
+    save = button(t("houses.button.save"), ColourButton(ColourAction.SAVE))
+    return text, [[save], [back, cancel_button(t)]]
 
 
-async def on_button(update: Update, context: BotContext) -> None:
+async def render(update: Update, context: BotContext, flow: RiskColourFlow) -> None:
+    await flows.show(update, context, flow, *screen(context, flow))
+
+
+async def on_button(
+    update: Update, context: BotContext, data: ColourButton, flow: RiskColourFlow | None
+) -> None:
     """Every button of the flow: start, pick, back, save."""
-    query = update.callback_query
-    assert query is not None
     t = context.t
-    if not is_admin(context):
-        await answer(update, t("houses.admin_only"), alert=True)
-        return
-    action, args = query.data[1], query.data[2:]  # type: ignore[index]
-    if action == "colour":
-        await start(update, context, int(args[0]), int(args[1]))
+    if data.action is ColourAction.START:
+        await start(update, context, data.house_id, data.page)
         await answer(update)
         return
-    flow = current_flow(context)
-    if flow is None or flow.get("name") != FLOW:
+    if flow is None:
         await answer(update, t("houses.flow_expired"), alert=True)
         return
-    toast = None
-    if action == "colour_pick":
-        toast = await pick(update, context, flow, RiskColour(str(args[0])))
-        if toast:
-            await answer(update, toast, alert=True)
-            return
-    elif action == "colour_back" and args[0] == "choose":
-        end_flow(context)
-        await show_house(update, context, flow["house_id"], flow["page"])
-    elif action == "colour_back" and args[0] == "reason":
-        flow["step"] = "choose"
-        await ask_colour(update, context, flow)
-    elif action == "colour_back":
-        flow["step"] = "reason"
-        await edit_or_send(update, context, *reason_prompt(context, flow))
-    elif action == "colour_save" and flow.get("step") == "confirm":
+    toast: str | None = None
+    if data.action is ColourAction.PICK:
+        toast = await pick(update, context, flow, RiskColour(data.colour))
+    elif data.action is ColourAction.BACK and flow.back():
+        await render(update, context, flow)
+    elif data.action is ColourAction.BACK:  # back from the first step: the house again
+        flows.end(context)
+        await show_house(update, context, flow.house_id, flow.page)
+    elif data.action is ColourAction.SAVE and flow.step is ColourStep.CONFIRM:
         toast = await save(update, context, flow)
-    await answer(update, toast)
+    await answer(update, toast, alert=toast is not None and data.action is ColourAction.PICK)
 
 
 async def start(update: Update, context: BotContext, house_id: int, page: int) -> None:
@@ -146,89 +93,89 @@ async def start(update: Update, context: BotContext, house_id: int, page: int) -
     async with context.services() as svc:
         house = await svc.houses.detail(context.actor, house_id)
     message = update.callback_query.message if update.callback_query else None
-    flow = begin_flow(
+    old = flows.any_flow(context)
+    if old is not None:
+        await flows.close_form(context, old)
+    flow = flows.begin(
         context,
-        FLOW,
-        house_id=house.id,
-        page=page,
-        code=house.code,
-        address=house.standard_address,
-        old=house.risk_colour.value,
-        step="choose",
-        message_id=message.message_id if message else None,
-        chat_id=message.chat.id if message else None,
+        RiskColourFlow(
+            house_id=house.id,
+            page=page,
+            code=house.code,
+            address=house.standard_address,
+            old=house.risk_colour,
+            chat_id=message.chat.id if message else None,
+            message_id=message.message_id if message else None,
+        ),
     )
-    await ask_colour(update, context, flow)
+    await render(update, context, flow)
 
 
 async def pick(
-    update: Update, context: BotContext, flow: dict[str, Any], colour: RiskColour
+    update: Update, context: BotContext, flow: RiskColourFlow, colour: RiskColour
 ) -> str | None:
-    """Step 1 → 2, unless `colour` is the house's colour now (no change, no reason asked):
-    then the refusal to show, and the choice stays (marked afresh if the colour moved)."""
+    """Choose → reason, unless `colour` is the house's colour now (then say so and stay;
+    the choice is marked afresh if the colour moved meanwhile)."""
     assert context.actor is not None
     t = context.t
     try:
         async with context.services() as svc:
-            house = await svc.houses.detail(context.actor, flow["house_id"])
+            house = await svc.houses.detail(context.actor, flow.house_id)
     except NotFound:
-        end_flow(context)
-        await edit_or_send(update, context, t("houses.gone"))
+        flows.end(context)
+        await flows.show(update, context, flow, t("houses.gone"))
         return t("houses.gone")
-    moved = house.risk_colour.value != flow["old"]
-    flow["old"] = house.risk_colour.value
-    if house.risk_colour is colour:
-        if moved:
-            await ask_colour(update, context, flow)
-        return t("houses.colour_unchanged", colour=colour_label(colour, t))
-    flow.update(colour=colour.value, step="reason")
-    await edit_or_send(update, context, *reason_prompt(context, flow))
-    return None
+    moved = house.risk_colour is not flow.old
+    if flow.pick(colour, house.risk_colour):
+        await render(update, context, flow)
+        return None
+    if moved:
+        await render(update, context, flow)
+    return t("houses.colour_unchanged", colour=colour_label(colour, t))
 
 
 async def on_reason(update: Update, context: BotContext) -> None:
-    """Step 2 of 3: the typed reason; a blank or overlong one is asked again."""
-    flow = current_flow(context)
+    """The typed reason; a blank or overlong one is asked again."""
+    flow = flows.current(context, RiskColourFlow)
     assert flow is not None
     assert update.message is not None
-    t = context.t
     try:
-        flow["reason"] = clean_reason(update.message.text or "")
+        flow.give_reason(update.message.text or "")
     except InvalidInput:
-        await send(update, context, t("houses.colour_reason_invalid", max=MAX_REASON))
+        await send(update, context, context.t("houses.colour_reason_invalid", max=MAX_REASON))
         return
-    flow["step"] = "confirm"
-    if flow.get("message_id"):  # the prompt above keeps its text, loses its buttons
-        with contextlib.suppress(TelegramError):  # gone: the summary below has the buttons
-            await context.bot.edit_message_reply_markup(
-                flow["chat_id"], flow["message_id"], reply_markup=None
-            )
-    summary = await send(update, context, *confirm_summary(context, flow))
-    if summary is not None:
-        flow.update(message_id=summary.message_id, chat_id=summary.chat.id)
+    await render(update, context, flow)  # below the typed reason; the prompt loses its buttons
 
 
-async def save(update: Update, context: BotContext, flow: dict[str, Any]) -> str:
-    """Step 3 of 3: write the change (audited with the reason) and show the house again."""
+async def save(update: Update, context: BotContext, flow: RiskColourFlow) -> str:
+    """Write the change (audited with the reason) and show the house again."""
     assert context.actor is not None
+    assert flow.colour is not None
     t = context.t
-    colour = RiskColour(flow["colour"])
+    flows.end(context)
     try:
         async with context.services() as svc:
             old = await svc.houses.change_risk_colour(
-                context.actor, flow["house_id"], colour, flow["reason"]
+                context.actor, flow.house_id, flow.colour, flow.reason
             )
     except NotFound:
-        end_flow(context)
-        await edit_or_send(update, context, t("houses.gone"))
+        await flows.show(update, context, flow, t("houses.gone"))
         return t("houses.gone")
-    end_flow(context)
-    note = t("houses.colour_saved", old=colour_label(old, t), new=colour_label(colour, t))
-    await show_house(update, context, flow["house_id"], flow["page"], note)
+    note = t("houses.colour_saved", old=colour_label(old, t), new=colour_label(flow.colour, t))
+    await show_house(update, context, flow.house_id, flow.page, note)
     return t("houses.colour_saved_toast")
 
 
-def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    application.add_handler(CallbackQueryHandler(on_button, pattern=is_colour_data))
+def register(application: AnyApp) -> None:
+    on_flow_press(
+        application,
+        FEATURE,
+        ColourButton,
+        RiskColourFlow,
+        on_button,
+        allow=roles(Role.ADMIN),
+        expired="houses.flow_expired",
+    )
     reason = filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND
-    application.add_handler(MessageHandler(reason & AwaitingReason(application), on_reason))
+    waiting = InFlow(application, RiskColourFlow, ColourStep.REASON)
+    application.add_handler(MessageHandler(reason & waiting, on_reason))

@@ -1,37 +1,34 @@
 """The admin's houses: a paged list, a house screen, the house card as PNG and PDF, reissue.
 
-Menu item 🏠 (admins; other roles' handlers can be plugged in with `serve_menu_for`), `/house
-[code]` and `/card <code>`. Every button carries ``("houses", action, …)``; the risk-colour
-flow (pick → reason → confirm) lives in `handlers.house_colour`. Cards are rendered in a
-worker thread: a sheet takes about a second of CPU.
+Menu item 🏠 (admins; the cadre's 🏠 is the visit's house list), `/house [code]` and
+`/card <code>`. Every button is a `HouseButton`; the risk-colour flow (pick → reason →
+confirm) lives in `handlers.house_colour`. Cards are rendered in a worker thread: a sheet
+takes about a second of CPU.
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatAction, ChatType
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
 from bot.context import BotContext
 from bot.i18n import N_, Translator
 from core.cards import CardInfo, find_cjk_font, render_pdf, render_png
 from core.errors import ConfigurationError, InvalidInput, NotFound
+from core.flows.risk_colour import ColourAction, ColourButton
 from core.models import House, HouseKind, RiskColour, Role
-from handlers.common import (
-    COLOUR_ICONS,
-    answer,
-    edit_or_send,
-    esc,
-    menu_data,
-    menu_not_ready,
-    menu_pattern,
-    send,
-)
+from core.serial import persistable
+from handlers.common import COLOUR_ICONS, answer, edit_or_send, esc, send
+from handlers.kit import menu
+from handlers.kit.buttons import NoopButton, button, on_press, roles
 
 log = logging.getLogger(__name__)
 
@@ -48,23 +45,27 @@ KIND_LABELS = {
     HouseKind.VACANT: N_("houses.kind.vacant"),
 }
 
-Callback = Callable[[Update, BotContext], Awaitable[None]]
-# The 🏠 item is on the admin's and the cadre's menu; the cadre's houses belong to another
-# feature, which plugs its screen in here instead of racing this handler for the button.
-MENU_BY_ROLE: dict[Role, Callback] = {}
+
+class HouseAction(enum.StrEnum):
+    PAGE = "page"
+    OPEN = "open"
+    PNG = "png"
+    PDF = "pdf"
+    REISSUE = "reissue"
+    REISSUE_OK = "reissue_ok"
 
 
-def serve_menu_for(role: Role, callback: Callback) -> None:
-    """Let another feature answer the 🏠 menu item for `role` (admins get this module's)."""
-    MENU_BY_ROLE[role] = callback
+@persistable("button.houses")
+@dataclass(frozen=True)
+class HouseButton:
+    action: HouseAction
+    house_id: int = 0
+    page: int = 0
+    version: int = 0  # REISSUE_OK: the card version the admin saw
 
 
-def data(action: str, *args: object) -> tuple[object, ...]:
-    return (HOUSES, action, *args)
-
-
-def is_houses_data(value: object) -> bool:
-    return isinstance(value, tuple) and len(value) >= 2 and value[0] == HOUSES
+def house_button(label: str, action: HouseAction, **fields: int) -> InlineKeyboardButton:
+    return button(label, HouseButton(action, **fields))
 
 
 def is_admin(context: BotContext) -> bool:
@@ -98,7 +99,7 @@ def list_view(
     buttons = [
         InlineKeyboardButton(
             f"{COLOUR_ICONS[house.risk_colour]} {house.code}",
-            callback_data=data("open", house.id, page),
+            callback_data=HouseButton(HouseAction.OPEN, house.id, page),
         )
         for house in shown
     ]
@@ -106,12 +107,12 @@ def list_view(
     if pages > 1:
         nav = []
         if page > 0:
-            nav.append(InlineKeyboardButton("◀️", callback_data=data("page", page - 1)))
-        nav.append(InlineKeyboardButton(f"{page + 1}/{pages}", callback_data=data("noop")))
+            nav.append(house_button("◀️", HouseAction.PAGE, page=page - 1))
+        nav.append(button(f"{page + 1}/{pages}", NoopButton()))
         if page < pages - 1:
-            nav.append(InlineKeyboardButton("▶️", callback_data=data("page", page + 1)))
+            nav.append(house_button("▶️", HouseAction.PAGE, page=page + 1))
         rows.append(nav)
-    rows.append([InlineKeyboardButton(t("menu.back"), callback_data=menu_data("main"))])
+    rows.append([menu.back_button(t)])
     return text, InlineKeyboardMarkup(rows)
 
 
@@ -121,7 +122,7 @@ async def show_list(update: Update, context: BotContext, page: int = 0) -> None:
         houses = list(await svc.houses.list(context.actor))
     t = context.t
     if not houses:
-        back = [[InlineKeyboardButton(t("menu.back"), callback_data=menu_data("main"))]]
+        back = [[menu.back_button(t)]]
         await edit_or_send(update, context, t("houses.empty"), InlineKeyboardMarkup(back))
         return
     await edit_or_send(update, context, *list_view(houses, page, t))
@@ -148,36 +149,31 @@ def screen_text(house: House, t: Translator, note: str = "") -> str:
     return f"{note}\n\n{text}" if note else text
 
 
+def colour_button(t: Translator, house_id: int, page: int) -> InlineKeyboardButton:
+    """🎨: starts the risk-colour flow (`handlers.house_colour`)."""
+    return button(t("houses.button.colour"), ColourButton(ColourAction.START, house_id, page))
+
+
 def screen_markup(house: House, page: int, t: Translator) -> InlineKeyboardMarkup:
     rows: list[list[InlineKeyboardButton]] = []
     if house.kind is HouseKind.RENTAL:
         rows.append(
             [
-                InlineKeyboardButton(
-                    t("houses.button.image"), callback_data=data("png", house.id)
-                ),
-                InlineKeyboardButton(t("houses.button.pdf"), callback_data=data("pdf", house.id)),
+                house_button(t("houses.button.image"), HouseAction.PNG, house_id=house.id),
+                house_button(t("houses.button.pdf"), HouseAction.PDF, house_id=house.id),
             ]
         )
         rows.append(
             [
-                InlineKeyboardButton(
-                    t("houses.button.reissue"), callback_data=data("reissue", house.id, page)
+                house_button(
+                    t("houses.button.reissue"), HouseAction.REISSUE, house_id=house.id, page=page
                 ),
-                InlineKeyboardButton(
-                    t("houses.button.colour"), callback_data=data("colour", house.id, page)
-                ),
+                colour_button(t, house.id, page),
             ]
         )
     else:
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    t("houses.button.colour"), callback_data=data("colour", house.id, page)
-                )
-            ]
-        )
-    rows.append([InlineKeyboardButton(t("menu.back"), callback_data=data("page", page))])
+        rows.append([colour_button(t, house.id, page)])
+    rows.append([house_button(t("menu.back"), HouseAction.PAGE, page=page)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -250,11 +246,7 @@ async def send_card(
 
 
 async def houses_menu(update: Update, context: BotContext) -> None:
-    """Menu item 🏠: the admin's house list; other roles go to their own feature."""
-    if not is_admin(context):
-        other = MENU_BY_ROLE.get(context.member.role) if context.member else None
-        await (other or menu_not_ready)(update, context)
-        return
+    """Menu item 🏠 of admins: the house list."""
     await show_list(update, context)
     await answer(update)
 
@@ -298,39 +290,34 @@ async def _admin_in_private(update: Update, context: BotContext) -> bool:
     return True
 
 
-async def on_button(update: Update, context: BotContext) -> None:
-    """Every ``("houses", …)`` button except the risk-colour flow's."""
-    query = update.callback_query
-    assert query is not None
-    if not is_admin(context):
-        await answer(update, context.t("houses.admin_only"), alert=True)
-        return
-    action, args = query.data[1], query.data[2:]  # type: ignore[index]
+async def on_button(update: Update, context: BotContext, data: HouseButton) -> None:
+    """Every house button except the risk-colour flow's (admins only: see `register`)."""
     t = context.t
+    action, house_id, page = data.action, data.house_id, data.page
     toast: str | None = None
     try:
-        if action == "page":
-            await show_list(update, context, int(args[0]))
-        elif action == "open":
-            await show_house(update, context, int(args[0]), int(args[1]))
-        elif action in ("png", "pdf"):
+        if action is HouseAction.PAGE:
+            await show_list(update, context, page)
+        elif action is HouseAction.OPEN:
+            await show_house(update, context, house_id, page)
+        elif action in (HouseAction.PNG, HouseAction.PDF):
             await answer(update, t("cards.preparing"))  # rendering takes a moment
             assert context.actor is not None
             async with context.services() as svc:
-                house = await svc.houses.detail(context.actor, int(args[0]))
-            await send_card(update, context, house.code, png=action == "png", pdf=action == "pdf")
+                house = await svc.houses.detail(context.actor, house_id)
+            png = action is HouseAction.PNG
+            await send_card(update, context, house.code, png=png, pdf=not png)
             return
-        elif action == "reissue" or (action == "reissue_ok" and len(args) < 3):
-            # (a confirmation button from before it carried the card version asks again)
-            await confirm_reissue(update, context, int(args[0]), int(args[1]))
-        elif action == "reissue_ok":
-            version, done = await reissue(context, int(args[0]), seen=int(args[2]))
+        elif action is HouseAction.REISSUE:
+            await confirm_reissue(update, context, house_id, page)
+        elif action is HouseAction.REISSUE_OK:
+            version, done = await reissue(context, house_id, seen=data.version)
             if done:
                 note = t("houses.reissued", version=version)
-                await show_house(update, context, int(args[0]), int(args[1]), note)
+                await show_house(update, context, house_id, page, note)
                 toast = t("houses.reissued_toast", version=version)
             else:  # a second tap, or another admin was quicker: the card the admin saw is gone
-                await show_house(update, context, int(args[0]), int(args[1]))
+                await show_house(update, context, house_id, page)
                 toast = t("houses.already_reissued", version=version)
     except NotFound:
         await answer(update, t("houses.gone"), alert=True)
@@ -354,12 +341,15 @@ async def confirm_reissue(update: Update, context: BotContext, house_id: int, pa
     markup = InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
+                house_button(
                     t("houses.button.reissue_ok"),
-                    callback_data=data("reissue_ok", house_id, page, house.card_version),
+                    HouseAction.REISSUE_OK,
+                    house_id=house_id,
+                    page=page,
+                    version=house.card_version,
                 )
             ],
-            [InlineKeyboardButton(t("menu.back"), callback_data=data("open", house_id, page))],
+            [house_button(t("menu.back"), HouseAction.OPEN, house_id=house_id, page=page)],
         ]
     )
     await edit_or_send(update, context, text, markup)
@@ -378,13 +368,10 @@ async def reissue(context: BotContext, house_id: int, *, seen: int) -> tuple[int
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    from handlers import house_colour
-
-    application.add_handler(CallbackQueryHandler(houses_menu, pattern=menu_pattern(HOUSES)))
+    menu.serve(application, HOUSES, houses_menu, Role.ADMIN)
     application.add_handler(CommandHandler("house", house_command))
     application.add_handler(CommandHandler("card", card_command))
-    house_colour.register(application)  # its ("houses", "colour…") buttons go first
-    application.add_handler(CallbackQueryHandler(on_button, pattern=is_houses_data))
+    on_press(application, HOUSES, HouseButton, on_button, allow=roles(Role.ADMIN))
 
 
-__all__ = ["register", "serve_menu_for"]
+__all__ = ["HouseAction", "HouseButton", "register"]

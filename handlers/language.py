@@ -2,37 +2,40 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import Application, CommandHandler
 
 from bot import commands
 from bot.context import BotContext
 from bot.i18n import LANGUAGE_NAMES, LOCALES, Translator
 from core.models import Member
-from handlers.common import answer, edit_or_send, menu_data, menu_pattern
+from core.serial import persistable
+from handlers.common import answer, edit_or_send
+from handlers.kit import menu
+from handlers.kit.buttons import button, on_press
 
-LANGUAGE = "lang"
+FEATURE = "language"
 
 
-def is_language_choice(data: object) -> bool:
-    return (
-        isinstance(data, tuple) and len(data) == 2 and data[0] == LANGUAGE and data[1] in LOCALES
-    )
+@persistable("button.language")
+@dataclass(frozen=True)
+class LanguageButton:
+    locale: str
 
 
 def language_markup(t: Translator, member: Member | None) -> InlineKeyboardMarkup:
     choices = [
-        InlineKeyboardButton(
-            ("✅ " if locale == t.locale else "") + LANGUAGE_NAMES[locale],
-            callback_data=(LANGUAGE, locale),
+        button(
+            ("✅ " if locale == t.locale else "") + LANGUAGE_NAMES[locale], LanguageButton(locale)
         )
         for locale in LOCALES
     ]
     rows = [choices]
     if member is not None:
-        rows.append([InlineKeyboardButton(t("menu.back"), callback_data=menu_data("main"))])
+        rows.append([menu.back_button(t)])
     return InlineKeyboardMarkup(rows)
 
 
@@ -43,13 +46,15 @@ async def ask_language(update: Update, context: BotContext) -> None:
     await answer(update)
 
 
-async def choose_language(update: Update, context: BotContext) -> None:
+async def choose_language(update: Update, context: BotContext, data: LanguageButton) -> None:
     """A language button: save the choice, switch the texts and the command menu."""
-    query, user = update.callback_query, update.effective_user
-    assert query is not None
+    user = update.effective_user
     assert user is not None
     assert context.user_data is not None
-    locale = query.data[1]  # type: ignore[index]
+    if data.locale not in LOCALES:  # a language this release no longer offers
+        await ask_language(update, context)
+        return
+    locale = data.locale
     if context.member is not None and context.actor is not None:
         async with context.services() as svc:
             await svc.members.set_locale(context.actor, locale)
@@ -65,5 +70,5 @@ async def choose_language(update: Update, context: BotContext) -> None:
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("language", ask_language))
-    application.add_handler(CallbackQueryHandler(ask_language, pattern=menu_pattern("language")))
-    application.add_handler(CallbackQueryHandler(choose_language, pattern=is_language_choice))
+    menu.serve(application, "language", ask_language)
+    on_press(application, FEATURE, LanguageButton, choose_language)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import Application, CommandHandler
 
 from bot import commands
 from bot.context import BotContext
@@ -18,19 +18,8 @@ from core.services import actor_for
 from core.services.house_messages import house_ref
 from core.services.members import INVITE_PREFIX
 from handlers import tenant, visit
-from handlers.common import (
-    LANGUAGE_ITEM,
-    answer,
-    back_markup,
-    community_contact,
-    edit_or_send,
-    menu_data,
-    menu_markup,
-    menu_pattern,
-    menu_text,
-    role_label,
-    send,
-)
+from handlers.common import answer, community_contact, edit_or_send, role_label, send
+from handlers.kit import menu
 
 log = logging.getLogger(__name__)
 
@@ -66,12 +55,12 @@ async def show_menu(update: Update, context: BotContext) -> None:
         house_button = await tenant.remembered_house_button(svc, context)
     extra = [[house_button]] if house_button is not None else []
     if context.member is not None:
-        rows = [*menu_markup(context.member.role, t).inline_keyboard, *extra]
+        rows = [*menu.menu_markup(context.member.role, t).inline_keyboard, *extra]
         await edit_or_send(
-            update, context, menu_text(context.member, t), InlineKeyboardMarkup(rows)
+            update, context, menu.menu_text(context.member, t), InlineKeyboardMarkup(rows)
         )
         return
-    language = InlineKeyboardButton(t(LANGUAGE_ITEM.label), callback_data=menu_data("language"))
+    language = menu.menu_button(menu.LANGUAGE_ITEM, t)
     await send(
         update,
         context,
@@ -110,7 +99,7 @@ async def redeem_invitation(update: Update, context: BotContext, token: str) -> 
     welcome = t(
         "start.welcome", name=member.name, role=role_label(member.role, t), community=community
     )
-    await send(update, context, welcome, menu_markup(member.role, t))
+    await send(update, context, welcome, menu.menu_markup(member.role, t))
     await commands.set_chat_commands(context.application, user.id, member.role, t.locale)
 
 
@@ -165,11 +154,11 @@ async def contact(update: Update, context: BotContext) -> None:
     async with context.services() as svc:
         community, phone = await community_contact(svc, context)
     text = context.t("start.contact", community=community, phone=phone)
-    await edit_or_send(update, context, text, back_markup(context.t, context.member))
+    await edit_or_send(update, context, text, menu.back_markup(context.t, context.member))
     await answer(update)
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(CommandHandler("start", start))
-    application.add_handler(CallbackQueryHandler(main_menu, pattern=menu_pattern("main")))
-    application.add_handler(CallbackQueryHandler(contact, pattern=menu_pattern("contact")))
+    menu.serve(application, menu.MAIN, main_menu)
+    menu.serve(application, "contact", contact)

@@ -24,12 +24,13 @@ the pressed message as it is afterwards (handlers edit first and answer the quer
 
 from __future__ import annotations
 
+import enum
 import itertools
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from telegram import Update
@@ -37,7 +38,6 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
@@ -47,10 +47,13 @@ from bot.context import BotContext, SafeApplication
 from bot.recognition import open_recognition
 from bot.sandbox import Sandbox
 from core.bootstrap import Storage, open_storage
+from core.flows import Flow
 from core.models import GroupRole, HouseKind, Role, utcnow
 from core.roles import Actor
+from core.serial import persistable
 from core.services import UnitOfWork, actor_for
 from core.settings import Settings
+from handlers.kit import flows
 from recognition import RecognitionCore
 
 TOKEN = "123456:TEST-TOKEN"
@@ -371,42 +374,39 @@ def make_bot_env(settings: Settings) -> MakeBotEnv:
     return make
 
 
-# --- a two-step persistent conversation (a sample flow for tests) ---------------------------
-
-ASK_NAME, ASK_CONFIRM = 1, 2
+# --- a two-step persistent flow (a sample flow for tests) ------------------------------------
 
 
-async def _flow_start(update: Update, context: BotContext) -> int:
-    from handlers.common import begin_flow
+class SampleStep(enum.StrEnum):
+    ASK_NAME = "ask_name"
 
+
+@persistable("flow.test_sample")
+@dataclass(kw_only=True)
+class SampleFlow(Flow[SampleStep]):
+    name: ClassVar[str] = "sample"
+    step: SampleStep = SampleStep.ASK_NAME
+    asked: int = 1
+
+
+async def _flow_start(update: Update, context: BotContext) -> None:
     assert update.effective_chat is not None
-    begin_flow(context, "sample", step=1)
+    flows.begin(context, SampleFlow())
     await context.bot.send_message(update.effective_chat.id, "sample: your name?")
-    return ASK_NAME
 
 
-async def _flow_name(update: Update, context: BotContext) -> int:
-    from handlers.common import current_flow, end_flow
-
+async def _flow_name(update: Update, context: BotContext) -> None:
     assert update.message is not None
     assert update.effective_chat is not None
-    flow = current_flow(context) or {}
-    end_flow(context)
+    flow = flows.current(context, SampleFlow)
+    flows.end(context)
     await context.bot.send_message(
-        update.effective_chat.id, f"sample: got {update.message.text} (step {flow.get('step')})"
-    )
-    return ConversationHandler.END
-
-
-def sample_conversation() -> ConversationHandler[BotContext]:
-    return ConversationHandler(
-        entry_points=[CommandHandler("sample", _flow_start)],
-        states={ASK_NAME: [MessageHandler(filters.TEXT & ~filters.COMMAND, _flow_name)]},
-        fallbacks=[],
-        name="sample",
-        persistent=True,
+        update.effective_chat.id,
+        f"sample: got {update.message.text} (step {flow.asked if flow else '?'})",
     )
 
 
-def register_sample_conversation(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
-    application.add_handler(sample_conversation())
+def register_sample_flow(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    application.add_handler(CommandHandler("sample", _flow_start))
+    typed = filters.TEXT & ~filters.COMMAND & flows.InFlow(application, SampleFlow)
+    application.add_handler(MessageHandler(typed, _flow_name))

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.crypto import Vault
 from core.errors import NotFound
 from core.models import Grid, utcnow
+from core.notify import Notifier
 
 if TYPE_CHECKING:
     from core.services.uow import UnitOfWork
@@ -34,6 +35,8 @@ class ServiceContext:
         default_factory=lambda: {"red": 7, "yellow": 15, "green": 30}
     )
     overdue_grace_days: int = 7
+    # Renders notices and is told when deliveries were stored (set by the front end).
+    notifier: Notifier = field(default_factory=Notifier)
 
 
 class Service:

@@ -46,6 +46,10 @@ class GroupService(Service):
         query = select(GroupChat).options(selectinload(GroupChat.grids)).order_by(GroupChat.id)
         return (await self.session.scalars(query)).all()
 
+    async def of_role(self, role: GroupRole) -> Sequence[GroupChat]:
+        query = select(GroupChat).where(GroupChat.role == role).order_by(GroupChat.id)
+        return (await self.session.scalars(query)).all()
+
     async def for_grid(self, role: GroupRole, grid_id: int | None) -> Sequence[GroupChat]:
         """Groups of `role` that serve `grid_id` (those with no grids serve every grid)."""
         groups = (

@@ -2,9 +2,10 @@
 
 The tenant is usually not a member: they are known by their Telegram id and first name only,
 so `submit` takes no Actor and is guarded by a per-sender rate limit instead (it protects the
-staff group from a flood). Delivery goes through the outbox; this service only says who
-should receive a message (`recipients`) and which message a staff reply answers
-(`for_delivery`). Nothing here returns text for users.
+staff group from a flood). A message is told to the house's contacts (the grid's staff
+group, else the cadre, else the admins) and an answer to the tenant, as notices in the same
+transaction (`core.notify`); `for_delivery` finds which message a staff reply answers.
+Nothing here returns text for users.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from core.errors import InvalidInput, NotFound, RateLimited
-from core.models import GroupRole, House, HouseMessage, Member, Role
+from core.models import House, HouseMessage
+from core.notify import Audience, Notice
 from core.roles import Actor, Permission
 from core.services.base import Service
 
@@ -48,15 +50,6 @@ class HouseMessageView:
     created_at: datetime
     answer: str
     answered_at: datetime | None
-
-
-@dataclass(frozen=True)
-class Recipient:
-    """A chat that should receive a tenant's message; `locale` None means the default."""
-
-    chat_id: int
-    locale: str | None
-    is_group: bool
 
 
 def house_ref(house: House) -> HouseRef:
@@ -102,13 +95,17 @@ class HouseMessageService(Service):
         sender_name: str,
         sender_locale: str | None,
         text: str,
-    ) -> HouseMessageView:
-        """Store a tenant's message (anyone with the card may send: no Actor)."""
+    ) -> HouseMessageView | None:
+        """Store a tenant's message and tell the house's contacts (anyone with the card may
+        send: no Actor); None, with nothing stored, when nobody could receive it."""
         cleaned = clean_text(text)
         house = await self._house(house_id)
         retry_at = await self.next_allowed(sender_telegram_id)
         if retry_at is not None:
             raise RateLimited("house_message", retry_at=retry_at)
+        contacts = Audience.house_contacts(house.id)
+        if not await self.uow.notifications.recipients(contacts):
+            return None
         message = HouseMessage(
             house_id=house.id,
             grid_id=house.grid_id,
@@ -121,30 +118,17 @@ class HouseMessageService(Service):
         )
         self.session.add(message)
         await self.session.flush()
-        return _view(message, house)
-
-    async def recipients(self, house_id: int) -> list[Recipient]:
-        """The grid's staff groups; else the house's cadre privately; else every admin."""
-        house = await self._house(house_id)
-        groups = await self.uow.groups.for_grid(GroupRole.STAFF, house.grid_id)
-        if groups:
-            return [Recipient(g.chat_id, g.locale, is_group=True) for g in groups]
-        if house.cadre_id is not None:
-            cadre = await self.session.get(Member, house.cadre_id)
-            if cadre is not None and cadre.active and cadre.telegram_id is not None:
-                return [Recipient(cadre.telegram_id, cadre.locale, is_group=False)]
-        admins = await self.session.scalars(
-            select(Member)
-            .where(
-                Member.role == Role.ADMIN,
-                Member.active.is_(True),
-                Member.telegram_id.is_not(None),
+        view = _view(message, house)
+        await self.uow.notifications.notify(
+            Notice(
+                MESSAGE_KIND,
+                contacts,
+                {"view": view},
+                dedup=f"{MESSAGE_KIND}:{view.id}",
+                house_message_id=view.id,
             )
-            .order_by(Member.id)
         )
-        return [
-            Recipient(a.telegram_id, a.locale, is_group=False) for a in admins if a.telegram_id
-        ]
+        return view
 
     async def answer(self, actor: Actor, house_message_id: int, text: str) -> HouseMessageView:
         """A staff member answers; a later answer replaces `answer` (each one is delivered)."""
@@ -155,7 +139,12 @@ class HouseMessageService(Service):
         message.answered_by_id = actor.member_id
         message.answered_at = self.now()
         await self.uow.audit.record(actor, "answer", "house_message", message.id)
-        return _view(message, await self._house(message.house_id))
+        view = _view(message, await self._house(message.house_id))
+        tenant = Audience.chat(view.sender_telegram_id, view.sender_locale)
+        await self.uow.notifications.notify(
+            Notice(ANSWER_KIND, tenant, {"view": view}, house_message_id=view.id)
+        )
+        return view
 
     async def for_delivery(self, chat_id: int, message_id: int) -> HouseMessageView | None:
         """The tenant's message that Telegram message `message_id` in `chat_id` carried."""

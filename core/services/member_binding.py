@@ -75,4 +75,3 @@ class MemberBindingService(Service):
         if len(candidates) > 1:
             raise InvalidInput("ambiguous_member", name=name, count=len(candidates))
         return candidates[0] if candidates else None
-

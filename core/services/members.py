@@ -139,7 +139,6 @@ class MemberService(Service):
         await self.uow.audit.record(actor, "deactivate", "member", member.id)
 
 
-
 def actor_for(member: Member) -> Actor:
     return Actor(role=member.role, member_id=member.id, label=f"member:{member.id}")
 

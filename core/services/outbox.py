@@ -2,7 +2,9 @@
 
 The payload is rendered by the adapter in the recipient's language before it is stored:
 ``{"text": html, "photo": path under the data dir | None, "buttons": [[[label, data], …], …],
-"reply_to": message id | None}``; a button's data is a JSON list the bot turns into a tuple.
+"reply_to": message id | None}``; a button's data is stored with `core.serial` (a typed button
+dataclass comes back as itself). Features do not call `enqueue` directly: they record a notice
+(`core.notify`) and the notification path enqueues one delivery per recipient.
 """
 
 from __future__ import annotations
@@ -13,9 +15,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from core.models import Delivery, DeliveryStatus
+from core.serial import encode
 from core.services.base import Service
 
 # Backoff after a failed attempt: 5 s, 10 s, 20 s … capped at 10 minutes; never given up on
@@ -44,7 +46,7 @@ class OutboxService(Service):
         text: str,
         kind: str = "message",
         photo: str | None = None,
-        buttons: Sequence[Sequence[tuple[str, Sequence[Any]]]] = (),
+        buttons: Sequence[Sequence[tuple[str, Any]]] = (),
         reply_to: int | None = None,
         dedup_key: str | None = None,
         house_message_id: int | None = None,
@@ -69,18 +71,19 @@ class OutboxService(Service):
             payload={
                 "text": text,
                 "photo": photo,
-                "buttons": [[[label, list(data)] for label, data in row] for row in buttons],
+                "buttons": [[[label, encode(data)] for label, data in row] for row in buttons],
                 "reply_to": reply_to,
             },
             status=DeliveryStatus.PENDING,
             next_attempt_at=now,
             created_at=now,
         )
-        try:
-            async with self.session.begin_nested():
-                self.session.add(delivery)
-        except IntegrityError:  # the same key enqueued concurrently
-            return None
+        # No savepoint around this: SQLite's driver commits a savepoint that opens the
+        # transaction on its own, which would store the delivery even if its cause rolls
+        # back. A key enqueued concurrently fails the whole unit of work instead.
+        self.session.add(delivery)
+        await self.session.flush()
+        self.uow.enqueued = True
         return delivery.id
 
     async def due(self, limit: int = 20) -> list[PendingDelivery]:

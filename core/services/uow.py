@@ -18,9 +18,11 @@ if TYPE_CHECKING:
     from core.services.house_messages import HouseMessageService
     from core.services.houses import HouseService
     from core.services.members import MemberService
+    from core.services.notifications import NotificationService
     from core.services.outbox import OutboxService
     from core.services.persons import PersonService
     from core.services.photos import PhotoService
+    from core.services.reminders import ReminderService
     from core.services.supervision import SupervisionService
     from core.services.visits import VisitService
     from core.services.watchlists import WatchlistService
@@ -34,6 +36,7 @@ class UnitOfWork:
         self.context = context
         self.session: AsyncSession = context.session_factory()
         self._undo: list[Callable[[], None]] = []
+        self.enqueued = False  # the outbox got deliveries: the front end sends after commit
 
     async def __aenter__(self) -> UnitOfWork:
         return self
@@ -47,6 +50,7 @@ class UnitOfWork:
         try:
             if exc_type is None:
                 await self.session.commit()
+                self._announce()
             else:
                 await self.session.rollback()
                 self._run_undo()
@@ -56,6 +60,14 @@ class UnitOfWork:
             raise
         finally:
             await self.session.close()
+
+    def _announce(self) -> None:
+        hook = self.context.notifier.on_enqueued
+        if self.enqueued and hook is not None:
+            try:
+                hook()
+            except Exception:  # the deliveries are stored: the next drain sends them
+                log.exception("could not start sending the outbox")
 
     def on_rollback(self, undo: Callable[[], None]) -> None:
         """Undo a side effect outside the database (a written file) if this work rolls back."""
@@ -103,6 +115,12 @@ class UnitOfWork:
         return OutboxService(self)
 
     @cached_property
+    def notifications(self) -> NotificationService:
+        from core.services.notifications import NotificationService
+
+        return NotificationService(self)
+
+    @cached_property
     def persons(self) -> PersonService:
         from core.services.persons import PersonService
 
@@ -125,6 +143,12 @@ class UnitOfWork:
         from core.services.supervision import SupervisionService
 
         return SupervisionService(self)
+
+    @cached_property
+    def reminders(self) -> ReminderService:
+        from core.services.reminders import ReminderService
+
+        return ReminderService(self)
 
     @cached_property
     def house_messages(self) -> HouseMessageService:

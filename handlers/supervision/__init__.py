@@ -9,15 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram import Update
+from telegram.ext import Application, CommandHandler, filters
 
-from handlers.common import menu_pattern
+from bot.context import BotContext
+from core.services.reminders import ReminderResult
+from handlers.kit import menu
+from handlers.kit.buttons import on_press
 from handlers.supervision.reminders import (
     JOB_NAME,
-    MY_VISITS_DATA,
-    ReminderResult,
+    MyVisitsButton,
     escalation_text,
-    is_my_visits_button,
+    register_notices,
     reminder_text,
     schedule,
     send_overdue_reminders,
@@ -29,14 +32,19 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     private = filters.ChatType.PRIVATE
     application.add_handler(CommandHandler("myvisits", my_visits, filters=private))
     application.add_handler(CommandHandler("visits", team_visits, filters=private))
-    application.add_handler(CallbackQueryHandler(my_visits_menu, pattern=menu_pattern("overdue")))
-    application.add_handler(CallbackQueryHandler(my_visits, pattern=is_my_visits_button))
+    menu.serve(application, "overdue", my_visits_menu)
+    on_press(application, "supervision", MyVisitsButton, _my_visits_pressed)
+    register_notices(application)
     schedule(application)
+
+
+async def _my_visits_pressed(update: Update, context: BotContext, _data: MyVisitsButton) -> None:
+    await my_visits(update, context)
 
 
 __all__ = [
     "JOB_NAME",
-    "MY_VISITS_DATA",
+    "MyVisitsButton",
     "ReminderResult",
     "escalation_text",
     "register",

@@ -18,7 +18,8 @@ from bot.i18n import N_, Translator
 from core.errors import ConfigurationError, PermissionDenied
 from core.models import Role
 from core.services.supervision import DueHouse, MyVisits, RecentVisit, TeamStats
-from handlers.common import COLOUR_ICONS, answer, back_markup, edit_or_send, send
+from handlers.common import COLOUR_ICONS, answer, edit_or_send, send
+from handlers.kit.menu import back_markup
 from handlers.supervision.text import relative_due, split_text
 
 log = logging.getLogger(__name__)

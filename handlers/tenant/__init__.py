@@ -3,7 +3,8 @@
 * `entry`: where `/start h_<token>` hands over (start.py decides who comes here): the
   address, the community's contact, one button per row of `TENANT_ACTIONS`; the house is
   remembered in ``user_data["tenant_house_id"]`` for a later /start.
-* `message`: ✉️ type → summary → ✅ Send; stored and handed to the outbox only on ✅.
+* `message`: ✉️ type → summary → ✅ Send (`TenantMessageFlow`); stored and told to the
+  house's contacts only on ✅.
 * `answers`: staff reply to the delivered message; the answer goes back to the tenant.
 """
 
@@ -11,38 +12,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from telegram.ext import Application, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import Application, MessageHandler, filters
 
-from handlers.common import InFlow
+from core.flows.tenant_message import MessageStep, TenantButton, TenantMessageFlow
+from core.services.house_messages import ANSWER_KIND, MESSAGE_KIND
+from handlers.kit.flows import InFlow, on_flow_press
+from handlers.kit.notices import renders
 from handlers.tenant.answers import ReplyToBot, on_staff_reply
 from handlers.tenant.entry import (
     HOUSE_KEY,
     TENANT_ACTIONS,
-    TenantAction,
-    action_data,
-    is_action,
-    on_action,
+    on_button,
     open_tenant_entry,
     remembered_house_button,
 )
-from handlers.tenant.message import FLOW, on_rewrite, on_send, on_text, step_pattern
+from handlers.tenant.message import answer_notice, on_text, staff_notice
 
+FEATURE = "tenant"
 # Staff replies are matched after group 0 has had the update: see `register`.
 ANSWER_GROUP = 1
 
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     new_messages = filters.UpdateType.MESSAGE  # an edited message is not sent twice
-    application.add_handler(CallbackQueryHandler(on_action, pattern=is_action))
-    application.add_handler(CallbackQueryHandler(on_send, pattern=step_pattern("send")))
-    application.add_handler(CallbackQueryHandler(on_rewrite, pattern=step_pattern("rewrite")))
+    # Anyone holding the card may press these (tenants are usually not members).
+    on_flow_press(application, FEATURE, TenantButton, TenantMessageFlow, on_button)
     application.add_handler(
         MessageHandler(
             new_messages
             & filters.ChatType.PRIVATE
             & ~filters.COMMAND
             & (filters.TEXT | filters.PHOTO)
-            & InFlow(application, FLOW),
+            & InFlow(application, TenantMessageFlow, MessageStep.TEXT, MessageStep.CONFIRM),
             on_text,
         )
     )
@@ -58,15 +59,14 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ),
         group=ANSWER_GROUP,
     )
+    renders(application, MESSAGE_KIND, staff_notice)
+    renders(application, ANSWER_KIND, answer_notice)
 
 
 __all__ = [
     "ANSWER_GROUP",
-    "FLOW",
     "HOUSE_KEY",
     "TENANT_ACTIONS",
-    "TenantAction",
-    "action_data",
     "open_tenant_entry",
     "register",
     "remembered_house_button",

@@ -1,7 +1,7 @@
 """Staff answer a tenant by replying to the delivered message; the answer goes back to them.
 
 Group privacy mode still delivers replies to the bot's own messages, so this works in real
-staff groups. The answer is stored, audited and sent through the outbox like the message.
+staff groups. The service stores and audits the answer and tells the tenant (a notice).
 """
 
 from __future__ import annotations
@@ -10,13 +10,10 @@ from telegram import Message, ReplyParameters, Update
 from telegram.constants import ChatType
 from telegram.ext import filters
 
-from bot import outbox
 from bot.context import BotContext
 from core.errors import InvalidInput, PermissionDenied
 from core.roles import Permission
-from core.services.house_messages import ANSWER_KIND, MAX_TEXT
-from handlers.tenant.entry import AGAIN, action_data
-from handlers.tenant.message import translator
+from core.services.house_messages import MAX_TEXT
 
 
 class ReplyToBot(filters.MessageFilter):
@@ -35,7 +32,7 @@ class ReplyToBot(filters.MessageFilter):
 
 
 async def on_staff_reply(update: Update, context: BotContext) -> None:
-    """A reply to a delivered tenant message: store the answer, send it to the tenant."""
+    """A reply to a delivered tenant message: the service stores it and tells the tenant."""
     message, chat = update.effective_message, update.effective_chat
     assert message is not None
     assert chat is not None
@@ -50,22 +47,7 @@ async def on_staff_reply(update: Update, context: BotContext) -> None:
                 return  # a reply to some other bot message: not ours
             if actor is None:  # not a member (or no longer one)
                 raise PermissionDenied(Permission.HANDLE_REPORTS.value)
-            view = await svc.house_messages.answer(actor, found.id, message.text or "")
-            tt = translator(context, view.sender_locale)
-            again = (tt("tenant.write_again"), list(action_data(AGAIN, view.house.id)))
-            text = tt(
-                "tenant.answer",
-                address=view.house.address,
-                text=_short(view.text),
-                answer=view.answer,
-            )
-            await svc.outbox.enqueue(
-                chat_id=view.sender_telegram_id,
-                text=text,
-                kind=ANSWER_KIND,
-                house_message_id=view.id,
-                buttons=[[again]],
-            )
+            await svc.house_messages.answer(actor, found.id, message.text or "")
     except PermissionDenied:
         # In a group, people who are not members at all are ignored: it is their chat too.
         if actor is not None or chat.type == ChatType.PRIVATE:
@@ -74,12 +56,7 @@ async def on_staff_reply(update: Update, context: BotContext) -> None:
     except InvalidInput:
         await _reply(context, message, t("tenant.answer_invalid", max=MAX_TEXT))
         return
-    outbox.kick(context.application)
     await _reply(context, message, t("tenant.answered"))
-
-
-def _short(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 async def _reply(context: BotContext, message: Message, text: str) -> None:

@@ -1,53 +1,42 @@
-"""✉️ A tenant's message to the staff: type → summary → ✅ Send (flow "tenant_message").
+"""✉️ A tenant's message to the staff: type → summary → ✅ Send (`TenantMessageFlow`).
 
-The draft lives in ``user_data["flow"]`` (`handlers.common.begin_flow`), so /cancel and a
-restart treat it like every other flow. Only ✅ writes: the message is stored and one outbox
-delivery per recipient is enqueued, rendered in that recipient's language; the outbox sends
-and retries, so a staff group that is down still gets it later.
+Only ✅ writes: the service stores the message and records a notice for the house's contacts
+(the grid's staff group, else the cadre, else the admins); the notification path renders it
+in each recipient's language and the outbox sends and retries it, so a staff group that is
+down still gets it later.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
+from telegram import InlineKeyboardButton, Update
 
-from bot import outbox
 from bot.context import BotContext
-from bot.i18n import Translator, resolve_locale
+from bot.i18n import Translator
 from core.errors import InvalidInput, RateLimited
-from core.services.house_messages import (
-    MAX_TEXT,
-    MESSAGE_KIND,
-    RATE_LIMIT,
-    HouseMessageView,
-    HouseRef,
-    clean_text,
-)
+from core.flows.tenant_message import MessageStep, TenantAction, TenantButton, TenantMessageFlow
+from core.notify import Notice, Rendered
+from core.services.house_messages import MAX_TEXT, RATE_LIMIT, HouseMessageView, HouseRef
 from handlers.cancel import cancel_button
-from handlers.common import (
-    answer,
-    begin_flow,
-    community_contact,
-    current_flow,
-    edit_or_send,
-    end_flow,
-    send,
-)
-
-log = logging.getLogger(__name__)
-
-FLOW = "tenant_message"
-TENANT = "tenant"  # first item of every callback data of the tenant's buttons
+from handlers.common import answer, community_phone, edit_or_send, send
+from handlers.kit import flows
+from handlers.kit.buttons import button
 
 
-def step_pattern(name: str) -> Callable[[object], bool]:
-    """Buttons of the draft: ``(tenant, "send")`` and ``(tenant, "rewrite")``."""
-    return lambda data: data == (TENANT, name)
+def screen(t: Translator, flow: TenantMessageFlow) -> tuple[str, list[list[InlineKeyboardButton]]]:
+    if flow.step is MessageStep.TEXT:
+        return t("tenant.ask", address=flow.address, max=MAX_TEXT), [[cancel_button(t)]]
+    rows = [
+        [button(t("tenant.send"), TenantButton(TenantAction.SEND))],
+        [button(t("tenant.rewrite"), TenantButton(TenantAction.REWRITE)), cancel_button(t)],
+    ]
+    return t("tenant.summary", address=flow.address, text=flow.text), rows
+
+
+async def render(update: Update, context: BotContext, flow: TenantMessageFlow) -> None:
+    text, rows = screen(context.t, flow)
+    await flows.show(update, context, flow, text, rows)
 
 
 async def ask_message(
@@ -56,35 +45,28 @@ async def ask_message(
     """✉️: start the draft and ask for the text (refused early when over the limit)."""
     user = update.effective_user
     assert user is not None
-    t = context.t
     async with context.services() as svc:
         retry_at = await svc.house_messages.next_allowed(user.id)
-        _community, phone = await community_contact(svc, context)
-    show = edit_or_send if in_place else send
     if retry_at is not None:
-        await show(update, context, _rate_limited(t, retry_at, phone))
+        text = _rate_limited(context.t, retry_at, await community_phone(context))
+        await (edit_or_send if in_place else send)(update, context, text)
         await answer(update)
         return
-    flow = begin_flow(context, FLOW, house_id=house.id, address=house.address, step="text")
-    await _ask(update, context, flow, in_place=in_place)
+    old = flows.any_flow(context)
+    if old is not None:
+        await flows.close_form(context, old)
+    flow = TenantMessageFlow(house_id=house.id, address=house.address)
+    message = update.callback_query.message if update.callback_query else None
+    if in_place and message is not None:  # the entry's message becomes the form
+        flow.chat_id, flow.message_id = message.chat.id, message.message_id
+    await render(update, context, flows.begin(context, flow))
     await answer(update)
-
-
-async def _ask(
-    update: Update, context: BotContext, flow: dict[str, Any], *, in_place: bool = True
-) -> None:
-    t = context.t
-    text = t("tenant.ask", address=flow["address"], max=MAX_TEXT)
-    show = edit_or_send if in_place else send
-    form = await show(update, context, text, InlineKeyboardMarkup([[cancel_button(t)]]))
-    if form is not None:
-        flow.update(message_id=form.message_id, chat_id=form.chat_id)
 
 
 async def on_text(update: Update, context: BotContext) -> None:
     """The tenant's text (again, to rewrite it): a summary with ✅ Send / ✏️ / ✖️."""
     message = update.effective_message
-    flow = current_flow(context)
+    flow = flows.current(context, TenantMessageFlow)
     assert message is not None
     assert flow is not None
     t = context.t
@@ -92,102 +74,44 @@ async def on_text(update: Update, context: BotContext) -> None:
         await send(update, context, t("tenant.photo_not_supported"))
         return
     try:
-        text = clean_text(message.text)
+        flow.write(message.text)
     except InvalidInput:
         await send(update, context, t("tenant.text_invalid", max=MAX_TEXT))
         return
-    await close_form(context, flow)
-    markup = InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(t("tenant.send"), callback_data=(TENANT, "send"))],
-            [
-                InlineKeyboardButton(t("tenant.rewrite"), callback_data=(TENANT, "rewrite")),
-                cancel_button(t),
-            ],
-        ]
-    )
-    summary = await send(
-        update, context, t("tenant.summary", address=flow["address"], text=text), markup
-    )
-    flow.update(step="confirm", text=text)
-    if summary is not None:
-        flow.update(message_id=summary.message_id, chat_id=summary.chat_id)
+    await render(update, context, flow)
 
 
-async def close_form(context: BotContext, flow: dict[str, Any]) -> None:
-    """Remove the buttons of the draft's form message (a new one follows, or none)."""
-    if not flow.get("message_id"):
-        return
-    try:
-        await context.bot.edit_message_reply_markup(
-            flow["chat_id"], flow["message_id"], reply_markup=None
-        )
-    except TelegramError as exc:
-        log.info("could not close the tenant form: %s", exc)
-
-
-def _draft(context: BotContext, step: str) -> dict[str, Any] | None:
-    flow = current_flow(context)
-    return flow if flow and flow.get("name") == FLOW and flow.get("step") == step else None
-
-
-async def on_rewrite(update: Update, context: BotContext) -> None:
+async def rewrite(update: Update, context: BotContext, flow: TenantMessageFlow) -> None:
     """✏️: ask for the text again, in the same message."""
-    flow = _draft(context, "confirm")
-    if flow is None:
-        await answer(update, context.t("error.stale_button"), alert=True)
-        return
-    flow.update(step="text", text="")
-    await _ask(update, context, flow)
+    flow.rewrite()
+    await render(update, context, flow)
     await answer(update)
 
 
-async def on_send(update: Update, context: BotContext) -> None:
-    """✅: store the message, enqueue one delivery per recipient, kick the outbox."""
-    flow = _draft(context, "confirm")
+async def submit(update: Update, context: BotContext, flow: TenantMessageFlow) -> None:
+    """✅: the service stores the message and tells the house's contacts."""
     user = update.effective_user
     assert user is not None
     t = context.t
-    if flow is None:
-        await answer(update, t("error.stale_button"), alert=True)
-        return
-    sent = False
+    flows.end(context)
     try:
         async with context.services() as svc:
-            _community, phone = await community_contact(svc, context)
-            recipients = await svc.house_messages.recipients(flow["house_id"])
-            if recipients:
-                view = await svc.house_messages.submit(
-                    house_id=flow["house_id"],
-                    sender_telegram_id=user.id,
-                    sender_name=user.first_name,  # the first name only, never more
-                    sender_locale=context.locale,
-                    text=flow["text"],
-                )
-                for recipient in recipients:
-                    await svc.outbox.enqueue(
-                        chat_id=recipient.chat_id,
-                        text=_staff_text(translator(context, recipient.locale), view),
-                        kind=MESSAGE_KIND,
-                        house_message_id=view.id,
-                        dedup_key=f"{MESSAGE_KIND}:{view.id}:{recipient.chat_id}",
-                    )
-                sent = True
+            view = await svc.house_messages.submit(
+                house_id=flow.house_id,
+                sender_telegram_id=user.id,
+                sender_name=user.first_name,  # the first name only, never more
+                sender_locale=context.locale,
+                text=flow.text,
+            )
     except RateLimited as exc:
-        text = _rate_limited(t, exc.retry_at, phone)
+        text = _rate_limited(t, exc.retry_at, await community_phone(context))
+        view = None
     else:
-        text = t("tenant.sent") if sent else t("tenant.nobody", phone=phone)
-    end_flow(context)
-    await edit_or_send(update, context, text)
-    await answer(update, t("tenant.sent_toast") if sent else None)
-    if sent:
-        outbox.kick(context.application)
-
-
-def translator(context: BotContext, locale: str | None) -> Translator:
-    """The translator of someone other than the sender of this update."""
-    default = context.settings.default_locale
-    return context.deps.translator(resolve_locale(locale, None, default))
+        text = (
+            t("tenant.sent") if view else t("tenant.nobody", phone=await community_phone(context))
+        )
+    await flows.show(update, context, flow, text)
+    await answer(update, t("tenant.sent_toast") if view else None)
 
 
 def _rate_limited(t: Translator, retry_at: datetime, phone: str) -> str:
@@ -195,12 +119,30 @@ def _rate_limited(t: Translator, retry_at: datetime, phone: str) -> str:
     return f"{text}\n{t('tenant.urgent', phone=phone)}"
 
 
-def _staff_text(t: Translator, view: HouseMessageView) -> str:
-    return t(
-        "tenant.staff_message",
-        code=view.house.code,
-        address=view.house.address,
-        name=view.sender_name or "—",
-        time=t.short_datetime(view.created_at),
-        text=view.text,
+def staff_notice(t: Translator, notice: Notice) -> Rendered:
+    """A tenant's message as the staff read it (reply to it to answer)."""
+    view: HouseMessageView = notice.params["view"]
+    return Rendered(
+        t(
+            "tenant.staff_message",
+            code=view.house.code,
+            address=view.house.address,
+            name=view.sender_name or "—",
+            time=t.short_datetime(view.created_at),
+            text=view.text,
+        )
     )
+
+
+def answer_notice(t: Translator, notice: Notice) -> Rendered:
+    """The staff's answer as the tenant reads it, with ✉️ to write again."""
+    view: HouseMessageView = notice.params["view"]
+    again = TenantButton(TenantAction.AGAIN, view.house.id)
+    text = t(
+        "tenant.answer", address=view.house.address, text=_short(view.text), answer=view.answer
+    )
+    return Rendered(text, [[(t("tenant.write_again"), again)]])
+
+
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -16,10 +16,13 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.context import BotContext
 from core.models import Role
-from handlers import houses
-from handlers.common import InFlow, answer, end_flow, menu_pattern, send
+from handlers import fallbacks
+from handlers.common import answer, send
+from handlers.kit import menu
+from handlers.kit.flows import InFlow
+from handlers.kit.flows import end as end_flow
 from handlers.visit import form, idcard, my_houses, photos, residents, scan, upload
-from handlers.visit.draft import FLOW_NAME, Draft
+from handlers.visit.draft import FLOW_NAME, Draft, LegacyVisit
 
 Action = Callable[[Update, BotContext, Draft, tuple[Any, ...]], Awaitable[None]]
 
@@ -123,12 +126,14 @@ def is_visit_button(data: object) -> bool:
 
 def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     private = filters.ChatType.PRIVATE
-    houses.serve_menu_for(Role.CADRE, my_houses.show)  # the cadre's 🏠: their own houses
+    menu.serve(application, "houses", my_houses.show, Role.CADRE)  # their own houses
     application.add_handler(CommandHandler("visit", scan.start, filters=private))
-    application.add_handler(CallbackQueryHandler(scan.start, pattern=menu_pattern("visit")))
+    menu.serve(application, "visit", scan.start)
+    # The product's main gesture: a cadre (or admin) sends the card's photo, the visit opens.
+    fallbacks.on_stray_photo(application, scan.from_card_photo, Role.CADRE, Role.ADMIN)
     application.add_handler(CallbackQueryHandler(on_button, pattern=is_visit_button))
     inputs = (filters.PHOTO | filters.Document.ALL | (filters.TEXT & ~filters.COMMAND)) & private
-    application.add_handler(MessageHandler(inputs & InFlow(application, FLOW_NAME), on_input))
+    application.add_handler(MessageHandler(inputs & InFlow(application, LegacyVisit), on_input))
 
 
 from_card_link = scan.from_link

@@ -22,10 +22,14 @@ Shape::
 from __future__ import annotations
 
 import base64
+import enum
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
+from core.flows import Flow
 from core.models import PersonKind, PhotoKind, ResidencyRole
+from core.serial import persistable
 from core.services.visits import (
     FaceEnrolment,
     HouseSheet,
@@ -40,6 +44,20 @@ from core.services.visits import (
 FLOW_NAME = "visit"
 STEPS = ("scan", "verify", "update", "photograph", "upload")
 Draft = dict[str, Any]
+
+
+class _LegacyStep(enum.StrEnum):
+    ANY = "any"
+
+
+@persistable("flow.visit.legacy")
+@dataclass(kw_only=True)
+class LegacyVisit(Flow[_LegacyStep]):
+    """Interim holder of the visit's dict draft while the visit moves to a typed flow."""
+
+    name: ClassVar[str] = FLOW_NAME
+    step: _LegacyStep = _LegacyStep.ANY
+    draft: dict[str, Any] = field(default_factory=dict)
 
 
 def new_draft(chat_id: int, now: datetime) -> Draft:

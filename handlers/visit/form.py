@@ -13,16 +13,16 @@ from telegram import InlineKeyboardButton, Message, Update
 from telegram.error import BadRequest, TelegramError
 
 from bot.context import BotContext
-from handlers.common import current_flow
+from handlers.kit import flows
 from handlers.visit import screens
-from handlers.visit.draft import FLOW_NAME, Draft
+from handlers.visit.draft import FLOW_NAME, Draft, LegacyVisit
 
 log = logging.getLogger(__name__)
 
 
 def draft_of(context: BotContext) -> Draft | None:
-    flow = current_flow(context)
-    return flow if flow and flow.get("name") == FLOW_NAME else None
+    flow = flows.current(context, LegacyVisit)
+    return flow.draft if flow is not None else None
 
 
 def screen(context: BotContext, draft: Draft, note: str = "") -> tuple[str, screens.Buttons]:

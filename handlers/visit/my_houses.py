@@ -11,7 +11,8 @@ from typing import Any
 from telegram import InlineKeyboardButton, Update
 
 from bot.context import BotContext
-from handlers.common import COLOUR_ICONS, answer, back_markup, edit_or_send
+from handlers.common import COLOUR_ICONS, answer, edit_or_send
+from handlers.kit.menu import back_markup
 from handlers.supervision.text import relative_due
 from handlers.visit import form, scan, screens
 

@@ -15,11 +15,13 @@ from core.errors import InvalidToken, NotFound
 from core.models import Member
 from core.roles import Permission
 from core.services import actor_for
-from handlers.common import answer, begin_flow, end_flow, send
+from handlers.common import answer, send
+from handlers.kit.flows import begin as begin_flow
+from handlers.kit.flows import end as end_flow
 from handlers.visit import form, screens
 from handlers.visit.draft import (
-    FLOW_NAME,
     Draft,
+    LegacyVisit,
     enter,
     load_house,
     new_draft,
@@ -103,8 +105,7 @@ async def begin(update: Update, context: BotContext, *, show: bool = True) -> Dr
     old = form.draft_of(context)
     if old is not None:
         await form.close_form(context, old)
-    draft = begin_flow(context, FLOW_NAME)
-    draft.update(new_draft(chat.id, now))
+    draft = begin_flow(context, LegacyVisit(draft=new_draft(chat.id, now))).draft
     if show:
         await form.render(update, context, draft)
     return draft
@@ -169,6 +170,26 @@ async def on_photo(update: Update, context: BotContext, draft: Draft) -> None:
         await form.render(update, context, draft, t("visit.scan.foreign"))
     else:
         await open_house(update, context, draft, token=tokens[0].split("&", 1)[0])
+
+
+async def from_card_photo(update: Update, context: BotContext) -> bool:
+    """A photo sent with no visit open: when it shows a house card, the visit starts there
+    (straight at step 2); False when the photo holds no card (the sender is told elsewhere)."""
+    core = context.deps.recognition
+    if core is None or not may_visit(context.member):
+        return False
+    try:
+        image = await download_image(update, context)
+        texts = await core.decode_qr(image) if image is not None else []
+    except (TelegramError, RecognitionError) as exc:
+        log.info("stray photo not read as a card: %s", exc)
+        return False
+    tokens = [text.split(CARD_LINK_MARK, 1)[1] for text in texts if CARD_LINK_MARK in text]
+    if not tokens:
+        return False
+    draft = await begin(update, context, show=False)
+    await open_house(update, context, draft, token=tokens[0].split("&", 1)[0])
+    return True
 
 
 async def on_text(update: Update, context: BotContext, draft: Draft) -> None:

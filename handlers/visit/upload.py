@@ -12,7 +12,9 @@ from telegram.error import TelegramError
 
 from bot.context import BotContext
 from core.errors import DomainError, InvalidInput
-from handlers.common import answer, end_flow, menu_data
+from handlers.common import answer
+from handlers.kit.buttons import MenuButton
+from handlers.kit.flows import end as end_flow
 from handlers.visit import form
 from handlers.visit.draft import (
     STEPS,
@@ -124,7 +126,7 @@ async def confirm(
         lines.append(t("visit.done.enrolled", n=len(outcome.enrolled)))
     if not outcome.assigned:
         lines.append(t("visit.done.covering"))
-    rows = [[InlineKeyboardButton(t("visit.done.next"), callback_data=menu_data("visit"))]]
+    rows = [[InlineKeyboardButton(t("visit.done.next"), callback_data=MenuButton("visit"))]]
     await form.show(update, context, draft, "\n".join(lines), rows)
 
 

@@ -91,7 +91,9 @@ async def test_a_broken_delivery_fails_alone_and_never_blocks_the_queue(bot_env:
     user = await bot_env.user(Role.ADMIN)
     broken = await _enqueue(bot_env, user.id, "broken", photo="photos/none.jpg")
     async with bot_env.services() as svc:  # a payload no sender can read
-        row = await svc.session.get(Delivery, await _enqueue(bot_env, user.id, "bad"))
+        row = await svc.session.get(
+            Delivery, await svc.outbox.enqueue(chat_id=user.id, text="bad")
+        )
         assert row is not None
         row.payload = {"text": "bad", "buttons": [["not", "a", "row"]]}
     good = await _enqueue(bot_env, user.id, "good")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.persistence import SqlPersistence, decode, encode
 from core.bootstrap import Storage
 from core.models import BotState, Role
-from tests.e2e import MakeBotEnv, register_sample_conversation
+from tests.e2e import MakeBotEnv, register_sample_flow
 
 
 @pytest.mark.parametrize(
@@ -69,7 +69,7 @@ async def test_unchanged_data_are_not_rewritten(storage: Storage) -> None:
 
 
 async def test_a_restart_in_the_middle_of_a_flow_resumes_it(make_bot_env: MakeBotEnv) -> None:
-    async with make_bot_env(extra_handlers=register_sample_conversation) as env:
+    async with make_bot_env(extra_handlers=register_sample_flow) as env:
         cadre = await env.user(Role.CADRE)
         assert (await env.say(cadre, "/sample")).text == "sample: your name?"
         await env.restart()  # a new Application over the same database
@@ -77,7 +77,7 @@ async def test_a_restart_in_the_middle_of_a_flow_resumes_it(make_bot_env: MakeBo
         assert reply.text == "sample: got Alice (step 1)"  # state and user_data came back
         await env.restart()
         reply = await env.say(cadre, "/cancel")
-        assert "没有可取消的操作" in reply.text  # the ended conversation stayed ended
+        assert "没有可取消的操作" in reply.text  # the ended flow stayed ended
 
 
 async def test_buttons_and_choices_survive_a_restart(make_bot_env: MakeBotEnv) -> None:

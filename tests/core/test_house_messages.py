@@ -6,10 +6,11 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from core.bootstrap import Storage
 from core.errors import InvalidInput, NotFound, PermissionDenied, RateLimited
-from core.models import GroupRole, House, HouseMessage, Role
+from core.models import HouseMessage, Role
 from core.roles import Actor
 from core.services import ServiceFactory, actor_for
 from core.services.house_messages import (
@@ -18,10 +19,15 @@ from core.services.house_messages import (
     MESSAGE_KIND,
     RATE_LIMIT,
     RATE_WINDOW,
-    Recipient,
 )
+from tests.core.notices import Told
 
 TENANT = 777
+
+
+@pytest.fixture(autouse=True)
+def _front_end(told: Told) -> None:
+    """Messages and answers are told through the notification path: render them."""
 
 
 @dataclass
@@ -59,6 +65,7 @@ async def _submit(services: ServiceFactory, world: World, text: str = "楼道被
             sender_locale="en",
             text=text,
         )
+    assert view is not None
     return view.id
 
 
@@ -119,35 +126,43 @@ async def test_a_sender_may_send_five_an_hour(storage: Storage, admin: Actor) ->
         await _submit(services, world)
 
 
-async def test_recipients_staff_groups_else_the_cadre_else_the_admins(
-    storage: Storage, admin: Actor
+async def test_a_message_is_told_to_the_houses_contacts_and_an_answer_to_the_tenant(
+    storage: Storage, admin: Actor, told: Told
 ) -> None:
     world = await _world(storage, admin)
-
-    async def recipients() -> list[Recipient]:
-        async with storage.services() as svc:
-            return await svc.house_messages.recipients(world.house_id)
-
+    message_id = await _submit(storage.services, world, "楼道被堵")
     async with storage.services() as svc:
-        await svc.members.add(admin, telegram_id=601, role=Role.ADMIN, name="张明")
-        gone = await svc.members.add(admin, telegram_id=602, role=Role.ADMIN, name="老张")
-        await svc.members.deactivate(admin, gone.id)
-        await svc.members.add(admin, telegram_id=None, role=Role.ADMIN, name="未绑定")
-        await svc.groups.add(admin, chat_id=-101, role=GroupRole.GUARDS, grid_codes=["G1"])
-        await svc.groups.add(admin, chat_id=-102, role=GroupRole.STAFF, grid_codes=["G2"])
-    assert await recipients() == [Recipient(501, None, is_group=False)]  # the cadre
-
+        cadre = await svc.members.get(admin, world.cadre_id)
+        await svc.house_messages.answer(actor_for(cadre), message_id, "马上处理")
+    assert [(n.kind, r.chat_id, r.locale) for n, r in told] == [
+        (MESSAGE_KIND, 501, None),  # no staff group serves G1: its cadre
+        (ANSWER_KIND, TENANT, "en"),  # the tenant, in the language they wrote in
+    ]
+    assert told[1][0].params["view"].answer == "马上处理"
     async with storage.services() as svc:
-        house = await svc.session.get(House, world.house_id)
-        assert house is not None
-        house.cadre_id = None
-    assert await recipients() == [Recipient(601, None, is_group=False)]  # active, bound admins
+        pending = await svc.outbox.due(10)
+    assert [(d.chat_id, d.kind, d.house_message_id) for d in pending] == [
+        (501, MESSAGE_KIND, message_id),
+        (TENANT, ANSWER_KIND, message_id),
+    ]
 
+
+async def test_with_nobody_to_tell_nothing_is_stored(
+    storage: Storage, admin: Actor, told: Told
+) -> None:
+    world = await _world(storage, admin)
     async with storage.services() as svc:
-        await svc.groups.add(admin, chat_id=-103, role=GroupRole.STAFF, grid_codes=["G1"])
-        await svc.groups.add(admin, chat_id=-104, role=GroupRole.STAFF)  # the whole community
-    assert {r.chat_id for r in await recipients()} == {-103, -104}
-    assert all(r.is_group for r in await recipients())
+        await svc.members.deactivate(admin, world.cadre_id)
+        view = await svc.house_messages.submit(
+            house_id=world.house_id,
+            sender_telegram_id=TENANT,
+            sender_name="小李",
+            sender_locale=None,
+            text="有人吗",
+        )
+        assert view is None
+        assert await svc.session.scalar(select(func.count(HouseMessage.id))) == 0
+    assert told == []
 
 
 async def test_answers_need_handle_reports_and_are_audited(storage: Storage, admin: Actor) -> None:

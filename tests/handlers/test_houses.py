@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from core.errors import InvalidToken
+from core.flows.risk_colour import ColourStep, RiskColourFlow
 from core.models import AuditEntry, House, RiskColour, Role
 from recognition.qr import decode_qr_bytes
 from tests.e2e import BOT_USERNAME, SYSTEM, BotEnv, MakeBotEnv, Reply, TgUser
@@ -155,7 +156,9 @@ async def test_the_current_risk_colour_is_refused_at_once(env: BotEnv) -> None:
     assert refused.answer["show_alert"]
     assert "第 1/3 步" in refused.message.text  # still the choice, no reason asked
     assert refused.message.button_labels[:3] == ["🔴 红色", "🟡 黄色", "✅ 🟢 绿色"]
-    assert env.application.user_data[admin.id]["flow"]["step"] == "choose"
+    flow = env.application.user_data[admin.id]["flow"]
+    assert isinstance(flow, RiskColourFlow)
+    assert flow.step is ColourStep.CHOOSE
     async with env.services() as svc:
         house = await svc.session.get(House, house_id)
         assert house is not None

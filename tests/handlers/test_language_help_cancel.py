@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.models import Role
-from tests.e2e import BotEnv, MakeBotEnv, register_sample_conversation
+from tests.e2e import BotEnv, MakeBotEnv, register_sample_flow
 
 
 def chat_scope(user_id: int) -> dict[str, object]:
@@ -102,14 +102,16 @@ async def test_cancel_with_nothing_to_cancel(bot_env: BotEnv) -> None:
     assert "没有可取消的操作" in reply.text
 
 
-async def test_cancel_ends_a_conversation(make_bot_env: MakeBotEnv) -> None:
-    async with make_bot_env(extra_handlers=register_sample_conversation) as env:
+async def test_cancel_ends_a_flow(make_bot_env: MakeBotEnv) -> None:
+    async with make_bot_env(extra_handlers=register_sample_flow) as env:
         user = await env.user(Role.CADRE)
         assert (await env.say(user, "/sample")).text == "sample: your name?"
         reply = await env.say(user, "/cancel")
         assert "已取消：当前操作" in reply.text
-        # The conversation is over: the name goes nowhere, the next command is answered.
-        await env.sandbox.send_text(user.id, "Alice")
+        # The flow is over: the name is not taken as an answer, but it is not ignored either.
+        reply = await env.say(user, "Alice")
+        assert "你是网格员" in reply.text
+        assert "📝 登记走访" in reply.button_labels  # with the role's menu
         reply = await env.say(user, "/cancel")
         assert "没有可取消的操作" in reply.text
         assert not any("got Alice" in m.text for m in env.messages(user.id))

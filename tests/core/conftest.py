@@ -1,0 +1,3 @@
+from tests.core.notices import told
+
+__all__ = ["told"]
