@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from core.errors import DomainError
 from core.models import HouseKind, Member, PersonKind, ResidencyRole, RiskColour, Role
 from core.roles import Actor
+from core.text import clean_name
 
 if TYPE_CHECKING:
     from core.services.houses import ImportResult
@@ -119,6 +120,7 @@ async def _person(uow: UnitOfWork, actor: Actor, row: dict[str, str], prefix: st
 async def _cadre(uow: UnitOfWork, actor: Actor, name: str, grid_code: str) -> int | None:
     if not name:
         return None
+    name = clean_name(name)  # as `members.add` stores it, so that a re-import finds them
     cadre: Member | None = await uow.houses.cadre_by_name(name)
     if cadre is None:
         cadre = await uow.members.add(

@@ -15,11 +15,12 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from core.errors import InvalidInput, NotFound, RateLimited
+from core.errors import NotFound, RateLimited
 from core.models import House, HouseMessage
 from core.notify import Audience, Notice
 from core.roles import Actor, Permission
 from core.services.base import Service
+from core.text import MAX_NAME, clean_block, normalize
 
 MAX_TEXT = 1000
 RATE_LIMIT = 5  # messages per sender …
@@ -57,11 +58,12 @@ def house_ref(house: House) -> HouseRef:
 
 
 def clean_text(text: str) -> str:
-    """The message as it will be stored; empty or longer than MAX_TEXT → InvalidInput."""
-    cleaned = text.strip()
-    if not cleaned or len(cleaned) > MAX_TEXT:
-        raise InvalidInput("text", max=MAX_TEXT)
-    return cleaned
+    """A message or an answer as it will be stored (core.text's multi-line normalisation).
+
+    InvalidInput "empty" or "too_long" (params: field="text", max=MAX_TEXT). It stays NFC, not
+    NFKC: the writer's full-width Chinese punctuation (，！？) is kept as typed.
+    """
+    return clean_block(text, field="text", max_length=MAX_TEXT, compatibility=False)
 
 
 class HouseMessageService(Service):
@@ -110,7 +112,8 @@ class HouseMessageService(Service):
             house_id=house.id,
             grid_id=house.grid_id,
             sender_telegram_id=sender_telegram_id,
-            sender_name=" ".join(sender_name.split())[:80],
+            # The Telegram profile's name, not typed here: shortened rather than refused.
+            sender_name=normalize(sender_name)[:MAX_NAME],
             sender_locale=sender_locale,
             text=cleaned,
             created_at=self.now(),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import builtins
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -26,25 +25,21 @@ from core.models import (
 )
 from core.roles import Actor, Permission
 from core.services.base import Service
+from core.text import clean_line
 
 MAX_REASON = 200
 # Telegram's own rule for usernames: 5–32 letters, digits and underscores.
 _BOT_USERNAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{4,31}$")
-# Characters people paste to send an "empty" message (Hangul fillers, braille blank).
-_INVISIBLE = frozenset("\u3164\u115f\u1160\uffa0\u2800")
 
 
 def clean_reason(reason: str) -> str:
-    """A reason that is written down (the audit log keeps it): 1–200 visible characters."""
-    value = reason.strip()
-    visible = [
-        ch
-        for ch in value
-        if not ch.isspace() and ch not in _INVISIBLE and unicodedata.category(ch) != "Cf"
-    ]
-    if not visible or len(value) > MAX_REASON:
-        raise InvalidInput("reason", max=MAX_REASON)
-    return value
+    """A reason that is written down (the audit log keeps it): one line of 1–200 characters.
+
+    core.text's normalisation (invisible characters dropped, whitespace collapsed), NFC so the
+    writer's full-width punctuation stays; InvalidInput "empty" or "too_long" (field="reason",
+    max=MAX_REASON).
+    """
+    return clean_line(reason, field="reason", max_length=MAX_REASON, compatibility=False)
 
 
 @dataclass

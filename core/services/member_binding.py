@@ -15,6 +15,7 @@ from core.idnumber import normalize_phone
 from core.models import Member, Role
 from core.roles import Actor, Permission
 from core.services.base import Service
+from core.text import clean_name
 
 
 class MemberBindingService(Service):
@@ -31,7 +32,7 @@ class MemberBindingService(Service):
         """The member now bound to `telegram_id`, and whether an unbound one was reused."""
         actor.require(Permission.MANAGE_MEMBERS)
         role = Role(role)
-        cleaned = " ".join(name.split())
+        cleaned = clean_name(name)
         phone = normalize_phone(phone) if phone.strip() else ""
         if await self.uow.members.by_telegram_id(telegram_id) is not None:
             raise AlreadyExists("member", telegram_id=telegram_id)

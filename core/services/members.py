@@ -13,6 +13,7 @@ from core.errors import AlreadyExists, InvalidInput, InvitationInvalid, NotFound
 from core.models import Invitation, Member, Role
 from core.roles import Actor, Permission
 from core.services.base import Service
+from core.text import MAX_NAME, clean_name, normalize
 
 SUPPORTED_LOCALES = ("zh_CN", "en")
 INVITE_PREFIX = "inv_"
@@ -44,7 +45,7 @@ class MemberService(Service):
         phone: str = "",
     ) -> Member:
         actor.require(Permission.MANAGE_MEMBERS)
-        name = _clean_name(name)
+        name = clean_name(name)
         if telegram_id is not None and await self.by_telegram_id(telegram_id):
             raise AlreadyExists("member", telegram_id=telegram_id)
         member = Member(
@@ -82,7 +83,7 @@ class MemberService(Service):
         invitation = Invitation(
             token_hash=token_hash(token),
             role=Role(role),
-            name=name.strip(),
+            name=clean_name(name) if normalize(name) else "",
             grid_id=await self.grid_id(grid_code),
             created_by_id=actor.member_id,
             expires_at=self.now() + timedelta(days=valid_days),
@@ -106,10 +107,13 @@ class MemberService(Service):
             raise InvitationInvalid("expired")
         if await self.by_telegram_id(telegram_id):
             raise AlreadyExists("member", telegram_id=telegram_id)
+        # `name` is the Telegram profile's, not typed here: an invitation must not fail on it,
+        # so a blank one gives way to the Telegram id and a long one is shortened.
+        profile = normalize(name)[:MAX_NAME]
         member = Member(
             telegram_id=telegram_id,
             role=invitation.role,
-            name=invitation.name or _clean_name(name or str(telegram_id)),
+            name=invitation.name or clean_name(profile or str(telegram_id)),
             grid_id=invitation.grid_id,
             created_at=self.now(),
         )
@@ -141,10 +145,3 @@ class MemberService(Service):
 
 def actor_for(member: Member) -> Actor:
     return Actor(role=member.role, member_id=member.id, label=f"member:{member.id}")
-
-
-def _clean_name(name: str) -> str:
-    cleaned = " ".join(name.split())
-    if not cleaned or len(cleaned) > 80:
-        raise InvalidInput("name")
-    return cleaned

@@ -14,6 +14,7 @@ from core.idnumber import mask_id_number, mask_phone, normalize_id_number, norma
 from core.models import FaceTemplate, Person, PersonKind, Residency, ResidencyRole, ResidencyStatus
 from core.roles import Actor, Permission
 from core.services.base import Service
+from core.text import clean_name
 
 ID_CONTEXT = "person.id_number"
 PHONE_CONTEXT = "person.phone"
@@ -61,7 +62,7 @@ class PersonService(Service):
         flow: str = "",
     ) -> PersonView:
         actor.require(Permission.EDIT_PERSONS)
-        person = Person(name=" ".join(name.split()), kind=PersonKind(kind))
+        person = Person(name=clean_name(name), kind=PersonKind(kind))
         person.created_at = person.updated_at = self.now()
         self._set_id_number(person, id_number)
         self._set_phone(person, phone)
@@ -112,7 +113,7 @@ class PersonService(Service):
         person = await self._load(person_id)
         changed: list[str] = []
         if name is not None:
-            person.name = " ".join(name.split())
+            person.name = clean_name(name)
             changed.append("name")
         if id_number is not None:
             self._set_id_number(person, id_number)

@@ -305,9 +305,7 @@ class VisitService(Service):
         if person_id is None and resident.id_number:
             found = await persons.find_by_id_number(actor, resident.id_number, flow=FLOW)
             person_id = found.id if found else None
-        if person_id is None:
-            if not resident.name.strip():
-                raise InvalidInput("name")
+        if person_id is None:  # a new person: `add` refuses an empty or overlong name
             view = await persons.add(
                 actor,
                 name=resident.name,

@@ -10,6 +10,7 @@ from core.errors import InvalidInput, NotFound
 from core.models import Person, Watchlist, WatchlistEntry, WatchlistKind
 from core.roles import Actor, Permission
 from core.services.base import Service
+from core.text import normalize
 
 
 class WatchlistService(Service):
@@ -82,7 +83,7 @@ class WatchlistService(Service):
         watchlist = await self._watchlist(watchlist_id)
         if watchlist.kind is not WatchlistKind.VEHICLES:
             raise InvalidInput("watchlist_kind")
-        cleaned = "".join(plate.split()).upper()
+        cleaned = "".join(normalize(plate).split()).upper()  # full-width 浙Ａ… is 浙A…
         if not 7 <= len(cleaned) <= 8:
             raise InvalidInput("plate")
         entry = WatchlistEntry(

@@ -113,3 +113,26 @@ async def test_binding_is_by_role_and_refuses_ambiguity(storage: Storage, admin:
             )
             == 1
         )
+
+
+async def test_typed_forms_of_an_imported_person_and_cadre_find_them_again(
+    storage: Storage, admin: Actor
+) -> None:
+    rows = example_rows()
+    await _import(storage, admin, rows[:1])
+    full_width = str.maketrans("0123456789X", "０１２３４５６７８９Ｘ")
+    again = dict(rows[0], house_code="A01-12-3-403", standard_address="翠苑一区12幢3单元403室")
+    again["tenant_id_number"] = rows[0]["tenant_id_number"].translate(full_width)
+    again["landlord_id_number"] = "\u200b" + rows[0]["landlord_id_number"]
+    again["cadre_name"] = "\u202e" + rows[0]["cadre_name"] + "\u200b"
+    result = await _import(storage, admin, [again])
+    assert result.errors == []
+    async with storage.services() as svc:
+        assert await svc.session.scalar(select(func.count(Person.id))) == 2  # no new people
+        assert len(await svc.members.list(admin, role=Role.CADRE)) == 1  # nor a second 许丽
+    # A new tenant (no ID number to find them by) whose name shows nothing: the row is refused.
+    blank = dict(again, house_code="A01-12-3-404", tenant_name="\u200b\u200c")
+    blank["tenant_id_number"] = blank["tenant_phone"] = ""
+    result = await _import(storage, admin, [blank])
+    assert [line for line, _ in result.errors] == [2]
+    assert "InvalidInput: empty" in result.errors[0][1]

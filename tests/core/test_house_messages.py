@@ -87,7 +87,9 @@ async def test_a_message_is_stored_stripped_with_the_public_house(
     assert (house.code, house.address) == ("G1-1-101", "安宁路1号1幢101室")
 
 
-@pytest.mark.parametrize("text", ["", "   \n ", "长" * (MAX_TEXT + 1)])
+@pytest.mark.parametrize(
+    "text", ["", "   \n ", "\u200b\u2060\ufeff", "\u202e\n\u3164", "长" * (MAX_TEXT + 1)]
+)
 async def test_empty_or_too_long_text_is_refused(
     storage: Storage, admin: Actor, text: str
 ) -> None:
@@ -95,6 +97,41 @@ async def test_empty_or_too_long_text_is_refused(
     with pytest.raises(InvalidInput):
         await _submit(storage.services, world, text)
     await _submit(storage.services, world, "长" * MAX_TEXT)  # the limit itself is fine
+
+
+async def test_a_message_is_normalised_before_it_is_checked_and_never_cut(
+    storage: Storage, admin: Actor
+) -> None:
+    world = await _world(storage, admin)
+    typed = " \u202e楼道\u200b被堵，  消防通道\u2066不通！\u2069\r\n\n\n\n请处理 \n\u00a0"
+    message_id = await _submit(storage.services, world, typed)
+    async with storage.services() as svc:
+        stored = await svc.session.get(HouseMessage, message_id)
+        assert stored is not None
+        # Bidi and zero-width characters gone, the full-width punctuation kept as typed.
+        assert stored.text == "楼道被堵， 消防通道不通！\n\n请处理"
+    with pytest.raises(InvalidInput) as caught:
+        await _submit(storage.services, world, "长" * (MAX_TEXT + 1))
+    assert (caught.value.detail, caught.value.params) == (
+        "too_long",
+        {"field": "text", "max": MAX_TEXT, "length": MAX_TEXT + 1},
+    )
+    with pytest.raises(InvalidInput) as blank:
+        await _submit(storage.services, world, "\u200d\n\u2800")
+    assert (blank.value.detail, blank.value.params) == ("empty", {"field": "text"})
+
+
+async def test_the_sender_name_loses_bidi_controls(storage: Storage, admin: Actor) -> None:
+    world = await _world(storage, admin)
+    async with storage.services() as svc:
+        view = await svc.house_messages.submit(
+            house_id=world.house_id,
+            sender_telegram_id=TENANT,
+            sender_name="\u202eLi\u202c  ＭＩＮＧ",
+            sender_locale=None,
+            text="你好",
+        )
+    assert view.sender_name == "Li MING"
 
 
 async def test_an_unknown_house_is_not_found(storage: Storage, admin: Actor) -> None:

@@ -10,10 +10,12 @@ from sqlalchemy import func, select
 
 from core.bootstrap import Storage
 from core.errors import InvalidIdNumber, InvalidInput, InvalidToken, PermissionDenied
+from core.idnumber import check_digit
 from core.models import (
     AuditEntry,
     FaceTemplate,
     House,
+    Person,
     PersonKind,
     PhotoKind,
     Residency,
@@ -252,3 +254,107 @@ async def test_corrections_and_sealed_draft_values(storage: Storage, admin: Acto
         [resident] = await svc.persons.residents_of(admin, house_id)
         assert resident.person.name == "张叁"
         assert resident.person.phone_masked == "137****0000"
+
+
+# --- typed input is normalised before it is checked (the probe of issue #9) -------------------
+
+PROBE_ID = "41272６199007080578"  # one full-width digit: the same number as below
+PROBE_ID_ASCII = "412726199007080578"
+# Well formed, with the right check digit, born on 31 December next year.
+_UNBORN = f"330106{date.today().year + 1}1231123"  # noqa: DTZ011 - a calendar year
+UNBORN_ID = _UNBORN + check_digit(_UNBORN)
+
+
+async def _person_count(storage: Storage) -> int:
+    async with storage.services() as svc:
+        return await svc.session.scalar(select(func.count()).select_from(Person)) or 0
+
+
+async def test_a_full_width_id_number_finds_the_existing_person(
+    storage: Storage, admin: Actor
+) -> None:
+    cadre, _other, house_id, _ = await _seed(storage, admin)
+    async with storage.services() as svc:
+        existing = await svc.persons.add(admin, name="陈七", id_number=PROBE_ID_ASCII)
+    before = await _person_count(storage)
+    async with storage.services() as svc:
+        found = await svc.persons.find_by_id_number(admin, PROBE_ID)
+    assert found is not None
+    assert found.id == existing.id
+    plan = VisitPlan(
+        house_id, datetime.now(UTC), new_residents=(NewResident("陈七", id_number=PROBE_ID),)
+    )
+    async with storage.services() as svc:
+        outcome = await svc.visits.commit(cadre, plan)
+        visit = await svc.session.get(Visit, outcome.visit_id)
+        assert visit is not None
+        assert visit.changed["added"][0] == {
+            "person_id": existing.id,
+            "created": False,
+            "photos": 0,
+        }
+    assert await _person_count(storage) == before  # no second record of 陈七
+    async with storage.services() as svc:
+        residents = await svc.persons.residents_of(admin, house_id)
+        assert existing.id in {r.person.id for r in residents}
+        assert await svc.persons.reveal_id_number(admin, existing.id) == PROBE_ID_ASCII
+
+
+async def test_a_person_added_with_full_width_numbers_is_stored_in_ascii(
+    storage: Storage, admin: Actor
+) -> None:
+    await _seed(storage, admin)
+    async with storage.services() as svc:
+        view = await svc.persons.add(
+            admin, name="周八", id_number=PROBE_ID, phone="１３９ ０００１ ２２２２"
+        )
+        assert (view.id_number_masked, view.phone_masked) == ("4127**********0578", "139****2222")
+        assert await svc.persons.reveal_id_number(admin, view.id) == PROBE_ID_ASCII
+        assert await svc.persons.find_by_id_number(admin, PROBE_ID_ASCII) == view
+
+
+@pytest.mark.parametrize(
+    ("resident", "error", "detail"),
+    [
+        (NewResident("\u200b\u200c\u200d\ufeff"), InvalidInput, "empty"),
+        (NewResident("长" * 5000), InvalidInput, "too_long"),
+        (NewResident("孙九", id_number=UNBORN_ID), InvalidIdNumber, "birth_date"),
+    ],
+)
+async def test_new_residents_with_a_blank_or_long_name_or_unborn_are_refused(
+    storage: Storage, admin: Actor, resident: NewResident, error: type[Exception], detail: str
+) -> None:
+    cadre, _other, house_id, _ = await _seed(storage, admin)
+    before = await _person_count(storage)
+    with pytest.raises(error) as caught:
+        async with storage.services() as svc:
+            await svc.visits.commit(
+                cadre, VisitPlan(house_id, datetime.now(UTC), new_residents=(resident,))
+            )
+    assert isinstance(caught.value, InvalidInput)
+    assert caught.value.detail == detail
+    if detail == "too_long":
+        assert caught.value.params == {"field": "name", "max": 80, "length": 5000}
+    assert await _person_count(storage) == before
+    async with storage.services() as svc:
+        assert await svc.session.scalar(select(func.count()).select_from(Visit)) == 0
+
+
+async def test_a_corrected_name_loses_its_bidi_and_zero_width_characters(
+    storage: Storage, admin: Actor
+) -> None:
+    cadre, _other, house_id, residency = await _seed(storage, admin)
+    name = "\u202e张\u200b叁\u202c\u2066 \u3000\u2069"
+    check = ResidentCheck(
+        residency, ResidentAction.CORRECTED, name=name, phone="１３７００００００００"
+    )
+    async with storage.services() as svc:
+        await svc.visits.commit(cadre, VisitPlan(house_id, datetime.now(UTC), checks=(check,)))
+    async with storage.services() as svc:
+        [resident] = await svc.persons.residents_of(admin, house_id)
+    assert (resident.person.name, resident.person.phone_masked) == ("张叁", "137****0000")
+    blank = ResidentCheck(residency, ResidentAction.CORRECTED, name="\u2800\u3164")
+    with pytest.raises(InvalidInput) as caught:
+        async with storage.services() as svc:
+            await svc.visits.commit(cadre, VisitPlan(house_id, datetime.now(UTC), checks=(blank,)))
+    assert caught.value.detail == "empty"
