@@ -18,7 +18,7 @@ from telegram.ext import Application, ApplicationHandlerStop
 from bot.context import BotContext
 from bot.i18n import Translator, resolve_locale
 from core.errors import DomainError
-from handlers.common import answer
+from handlers.common import answer, community_phone
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +65,11 @@ async def on_error(update: object, context: BotContext) -> None:
     t = await _translator(update, context)
     await answer(update)
     try:
-        await context.bot.send_message(
-            update.effective_chat.id, _message(error, t, context.settings.community_phone)
-        )
+        phone = await community_phone(context)
+    except Exception:  # the database may be what failed: the configured number then
+        phone = context.settings.community_phone
+    try:
+        await context.bot.send_message(update.effective_chat.id, _message(error, t, phone))
     except TelegramError as exc:
         log.warning("could not send the apology for update %s: %s", update_id, exc)
     raise ApplicationHandlerStop
