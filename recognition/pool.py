@@ -11,6 +11,11 @@ In front of the executor sits a counter of admitted jobs (running + waiting). Wh
 `capacity` (one per worker plus `queue_size`), `run` raises `Overloaded` at once: the caller
 sheds load instead of queueing without bound. A job counts until it has really finished in the
 worker, even when its awaiting coroutine was cancelled, so cancellations cannot overfill it.
+
+A worker process lives no longer than the process that owns the pool, however that one ends:
+it ignores SIGINT (a terminal's Ctrl-C reaches the whole process group; the owner stops the
+workers itself), and `recognition.lifecycle` makes it exit when its owner is gone, even after a
+`kill -9`.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 from recognition.errors import BackendUnavailable, Overloaded
+from recognition.lifecycle import bind_to_owner
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -52,6 +58,14 @@ def _initialize(
         function(*args)
     except Exception as exc:
         _init_error = exc
+
+
+def _initialize_process(
+    owner: int, function: Callable[..., object] | None, args: tuple[Any, ...], barrier: Any
+) -> None:
+    """Initializer of a worker process: tie its life to `owner`, then `_initialize`."""
+    bind_to_owner(owner)
+    _initialize(function, args, barrier)
 
 
 def _probe() -> tuple[int, str | None]:
@@ -201,8 +215,8 @@ class WorkPool:
         return ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=context,
-            initializer=_initialize,
-            initargs=(self._initializer, self._initargs, barrier),
+            initializer=_initialize_process,
+            initargs=(os.getpid(), self._initializer, self._initargs, barrier),
         )
 
     async def _restart(self) -> None:
