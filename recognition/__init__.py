@@ -9,6 +9,7 @@ from recognition.config import RecognitionConfig
 from recognition.core import Candidate, FaceInfo, IdentifiedFace, PlateResult, RecognitionCore
 from recognition.errors import (
     BackendUnavailable,
+    BlankImage,
     CorruptImage,
     EmptyImage,
     FaceBlurred,
@@ -23,6 +24,7 @@ from recognition.errors import (
     Overloaded,
     RecognitionError,
     SeveralFaces,
+    UnsupportedFormat,
 )
 from recognition.plates import (
     PlateMatch,
@@ -37,6 +39,7 @@ from recognition.qr import QrDecoder, decode_qr_bytes
 
 __all__ = [
     "BackendUnavailable",
+    "BlankImage",
     "Candidate",
     "CorruptImage",
     "EmptyImage",
@@ -62,6 +65,7 @@ __all__ = [
     "RecognitionCore",
     "RecognitionError",
     "SeveralFaces",
+    "UnsupportedFormat",
     "decode_qr_bytes",
     "normalize_plate",
     "plate_matches",
