@@ -5,6 +5,7 @@ the feature packages (`recognition.qr`, `recognition.plates`, `recognition.faces
 Protocols and backends. No module here imports telegram or aiohttp.
 """
 
+from recognition.checks import CardScan, DocumentCheck
 from recognition.config import RecognitionConfig
 from recognition.core import Candidate, FaceInfo, IdentifiedFace, PlateResult, RecognitionCore
 from recognition.errors import (
@@ -41,7 +42,9 @@ __all__ = [
     "BackendUnavailable",
     "BlankImage",
     "Candidate",
+    "CardScan",
     "CorruptImage",
+    "DocumentCheck",
     "EmptyImage",
     "FaceBlurred",
     "FaceError",
