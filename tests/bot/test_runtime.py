@@ -164,8 +164,15 @@ def test_run_exits_2_with_one_line_when_the_api_is_unreachable(
     assert errors[0].exc_info is None
 
 
-async def test_sigterm_stops_the_process_cleanly(
-    settings: Settings, sandbox: Sandbox, tmp_path: Path
+@pytest.mark.parametrize(
+    ("sig", "group"),
+    [
+        pytest.param(signal.SIGTERM, False, id="SIGTERM"),
+        pytest.param(signal.SIGINT, True, id="Ctrl-C to the group"),
+    ],
+)
+async def test_a_signal_stops_the_process_cleanly(
+    settings: Settings, sandbox: Sandbox, tmp_path: Path, sig: signal.Signals, group: bool
 ) -> None:
     env = {
         **os.environ,
@@ -187,10 +194,14 @@ async def test_sigterm_stops_the_process_cleanly(
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,  # its own process group (with its recognition workers)
     )
     try:
         await sandbox.wait_for(lambda sb: sb.poller is not None, timeout=20)  # it is polling
-        process.send_signal(signal.SIGTERM)
+        if group:  # as a terminal's Ctrl-C does: the workers get it too
+            os.killpg(process.pid, sig)
+        else:
+            process.send_signal(sig)
         output, _ = await asyncio.wait_for(process.communicate(), 15)
     finally:
         if process.returncode is None:
