@@ -24,7 +24,7 @@ from telegram.ext import Application
 from bot.app import build_application, running
 from bot.http import WEBHOOK_PATH, HttpServer, create_http_app
 from bot.recognition import open_recognition
-from core.bootstrap import open_storage
+from core.bootstrap import Storage, open_storage
 from core.errors import ConfigurationError
 from core.settings import Settings
 
@@ -65,6 +65,7 @@ async def serve(
     except Exception as exc:
         where = make_url(settings.effective_database_url).render_as_string(hide_password=True)
         raise StartupError(f"cannot open the database {where}: {exc}") from None
+    await sweep_orphan_photos(storage)
     try:
         recognition = await open_recognition(settings, storage)
     except Exception as exc:
@@ -115,6 +116,18 @@ async def serve(
     finally:
         await recognition.close()
         await storage.close()
+
+
+async def sweep_orphan_photos(storage: Storage) -> None:
+    """Remove the photo files of uploads killed before their commit; never stops a start."""
+    try:
+        async with storage.services() as svc:
+            removed = await svc.photos.sweep_orphans()
+    except Exception as exc:
+        log.warning("could not sweep the photo store for orphan files: %s", exc)
+        return
+    if removed:
+        log.info("removed %d photo files that no record refers to", removed)
 
 
 async def _set_webhook(application: AnyApp, settings: Settings, secret: str) -> None:

@@ -5,10 +5,12 @@ the feature packages (`recognition.qr`, `recognition.plates`, `recognition.faces
 Protocols and backends. No module here imports telegram or aiohttp.
 """
 
+from recognition.checks import CardScan, DocumentCheck
 from recognition.config import RecognitionConfig
 from recognition.core import Candidate, FaceInfo, IdentifiedFace, PlateResult, RecognitionCore
 from recognition.errors import (
     BackendUnavailable,
+    BlankImage,
     CorruptImage,
     EmptyImage,
     FaceBlurred,
@@ -23,6 +25,7 @@ from recognition.errors import (
     Overloaded,
     RecognitionError,
     SeveralFaces,
+    UnsupportedFormat,
 )
 from recognition.plates import (
     PlateMatch,
@@ -37,8 +40,11 @@ from recognition.qr import QrDecoder, decode_qr_bytes
 
 __all__ = [
     "BackendUnavailable",
+    "BlankImage",
     "Candidate",
+    "CardScan",
     "CorruptImage",
+    "DocumentCheck",
     "EmptyImage",
     "FaceBlurred",
     "FaceError",
@@ -62,6 +68,7 @@ __all__ = [
     "RecognitionCore",
     "RecognitionError",
     "SeveralFaces",
+    "UnsupportedFormat",
     "decode_qr_bytes",
     "normalize_plate",
     "plate_matches",

@@ -1,10 +1,11 @@
 """`RecognitionCore`: the one object the bot and the HTTP app call for QR, plates and faces.
 
 Every method takes the uploaded bytes; decoding and the models run in the pool's workers
-(`recognition.pool`), so the event loop only waits. Bad input raises the typed errors of
-`recognition.errors`; a full queue raises `Overloaded`. The face gallery lives in this process
-(a search over 100k templates is a few milliseconds of numpy) and is rebuilt by the app from its
-database at start with `load_gallery`.
+(`recognition.pool`), so the event loop only waits and the bot process never holds the pixels
+of an upload (`scan_card` and `check_document` exist so that handlers need not decode). Bad
+input raises the typed errors of `recognition.errors`; a full queue raises `Overloaded`. The
+face gallery lives in this process (a search over 100k templates is a few milliseconds of
+numpy) and is rebuilt by the app from its database at start with `load_gallery`.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from dataclasses import dataclass
 
 from numpy.typing import ArrayLike
 
+from recognition.checks import CardScan, DocumentCheck, check_document, scan_card
 from recognition.config import RecognitionConfig
 from recognition.faces.base import DetectedFace, FaceEngine, FaceMatchConfig, FaceResult, MatchBand
 from recognition.faces.factory import create_face_engine, face_backend_config
 from recognition.gallery import Gallery, Key
 from recognition.idcard.reader import IdNumberReaderConfig, IdNumberReading, OnnxIdNumberReader
-from recognition.images import load_rgb
+from recognition.images import load_rgb, preview_gray, require_content
 from recognition.plates.reader import OnnxPlateReader, PlateReaderConfig, PlateReading
 from recognition.plates.text import PlateMatch, PlateResolution, best_match, resolve_plate
 from recognition.pool import WorkPool
@@ -125,6 +127,24 @@ class RecognitionCore:
     async def decode_qr(self, data: bytes) -> list[str]:
         return await self._pool.run(_task_decode_qr, self.config, data)
 
+    async def scan_card(self, data: bytes) -> CardScan:
+        """A house card photo: its QR texts, else whether it is out of focus.
+
+        ImageError for a bad file: image_empty, image_not_an_image, image_unsupported_format,
+        image_corrupt, image_too_large, image_too_small, and image_blank when nothing was
+        read because the picture shows nothing.
+        """
+        return await self._pool.run(_task_scan_card, self.config, data)
+
+    # documents ----------------------------------------------------------------------------
+
+    async def check_document(self, data: bytes, *, min_side: int = 480) -> DocumentCheck:
+        """Size and content type of a document photo the photo store can keep, else the
+        ImageError saying why not: image_too_small under `min_side`, image_blank,
+        image_unsupported_format (not JPEG/PNG/WebP), image_not_an_image, image_corrupt,
+        image_too_large, image_empty."""
+        return await self._pool.run(_task_check_document, self.config, data, min_side)
+
     # plates -------------------------------------------------------------------------------
 
     async def read_plates(
@@ -158,7 +178,12 @@ class RecognitionCore:
     # ID cards -----------------------------------------------------------------------------
 
     async def read_id_number(self, data: bytes) -> IdNumberReading | None:
-        """The 18-character number on a photo of an ID card's number side, or None."""
+        """The 18-character number on a photo of an ID card's number side, or None.
+
+        A blank picture raises BlankImage (image_blank) rather than None: None means "a
+        picture, but no number read", and the visit keeps such a picture as the card's front.
+        Other bad files raise their ImageError.
+        """
         return await self._pool.run(_task_read_id_number, self.config, data)
 
     # faces --------------------------------------------------------------------------------
@@ -247,6 +272,14 @@ def _task_decode_qr(config: RecognitionConfig, data: bytes) -> list[str]:
     return engines_for(config).qr.decode(image)
 
 
+def _task_scan_card(config: RecognitionConfig, data: bytes) -> CardScan:
+    return scan_card(data, engines_for(config).qr, max_pixels=config.max_image_pixels)
+
+
+def _task_check_document(config: RecognitionConfig, data: bytes, min_side: int) -> DocumentCheck:
+    return check_document(data, min_side=min_side, max_pixels=config.max_image_pixels)
+
+
 def _task_read_plates(config: RecognitionConfig, data: bytes) -> list[PlateReading]:
     image = load_rgb(data, max_pixels=config.max_image_pixels)
     return engines_for(config).plates.read(image)
@@ -254,6 +287,7 @@ def _task_read_plates(config: RecognitionConfig, data: bytes) -> list[PlateReadi
 
 def _task_read_id_number(config: RecognitionConfig, data: bytes) -> IdNumberReading | None:
     image = load_rgb(data, max_pixels=config.max_image_pixels)
+    require_content(preview_gray(image))  # before the models: a blank picture has no number
     return engines_for(config).id_numbers.read(image)
 
 

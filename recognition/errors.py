@@ -1,4 +1,17 @@
-"""Typed recognition errors: callers map each to a clear, localized message."""
+"""Typed recognition errors: callers map each to a clear, localized message.
+
+Every error has a stable `code` (what a caller keys its message on). For a bad upload:
+
+    image_empty               zero bytes
+    image_not_an_image        no image format recognised (a text file, a PDF, random bytes)
+    image_unsupported_format  an image, but of a format this call does not take (an icon, a
+                              PSD; a GIF or BMP where the photo store keeps JPEG/PNG/WebP only)
+    image_corrupt             a known format, but truncated or damaged: it cannot be decoded
+    image_too_large           more pixels than the configured limit, or an absurd side
+    image_too_small           a side under the minimum (16 px; a caller may ask for more)
+    image_blank               decodes fine but shows nothing: near-uniform (a blank GIF, a
+                              covered lens, a white sheet)
+"""
 
 from __future__ import annotations
 
@@ -29,6 +42,12 @@ class NotAnImage(ImageError):
     code = "image_not_an_image"
 
 
+class UnsupportedFormat(NotAnImage):
+    """An image of a format this call does not take (a subclass: it is no usable image)."""
+
+    code = "image_unsupported_format"
+
+
 class ImageTooLarge(ImageError):
     """More pixels than the configured limit (a decompression bomb) or absurd sides."""
 
@@ -37,6 +56,12 @@ class ImageTooLarge(ImageError):
 
 class ImageTooSmall(ImageError):
     code = "image_too_small"
+
+
+class BlankImage(ImageError):
+    """Near-uniform pixels: nothing to read, and "out of focus" would be the wrong advice."""
+
+    code = "image_blank"
 
 
 class FaceError(RecognitionError):

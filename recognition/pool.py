@@ -11,12 +11,20 @@ In front of the executor sits a counter of admitted jobs (running + waiting). Wh
 `capacity` (one per worker plus `queue_size`), `run` raises `Overloaded` at once: the caller
 sheds load instead of queueing without bound. A job counts until it has really finished in the
 worker, even when its awaiting coroutine was cancelled, so cancellations cannot overfill it.
+
+A worker process lives no longer than the process that owns the pool, however that one ends:
+it ignores SIGINT (a terminal's Ctrl-C reaches the whole process group; the owner stops the
+workers itself), and `recognition.lifecycle` makes it exit when its owner is gone, even after a
+`kill -9`. A job whose worker died is retried once on a restarted pool: the usual victim is an
+innocent job that was queued beside the one that killed the worker, or the first job after a
+worker was killed while idle; a job that kills its worker twice gets `BackendUnavailable`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import multiprocessing
 import os
 import threading
@@ -27,6 +35,9 @@ from dataclasses import dataclass
 from typing import Any, ParamSpec, TypeVar
 
 from recognition.errors import BackendUnavailable, Overloaded
+from recognition.lifecycle import bind_to_owner
+
+log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -52,6 +63,14 @@ def _initialize(
         function(*args)
     except Exception as exc:
         _init_error = exc
+
+
+def _initialize_process(
+    owner: int, function: Callable[..., object] | None, args: tuple[Any, ...], barrier: Any
+) -> None:
+    """Initializer of a worker process: tie its life to `owner`, then `_initialize`."""
+    bind_to_owner(owner)
+    _initialize(function, args, barrier)
 
 
 def _probe() -> tuple[int, str | None]:
@@ -139,29 +158,27 @@ class WorkPool:
     async def run(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """Run `function(*args)` in a worker; `Overloaded` at once when the pool is full.
 
-        `function` and its arguments must pickle (module-level functions, plain data).
+        `function` and its arguments must pickle (module-level functions, plain data). When the
+        worker dies under it, the call is retried once on a restarted pool (logged at WARNING);
+        `BackendUnavailable` when that one dies too.
         """
         if self._closed or self._executor is None or self._loop is None:
             raise BackendUnavailable("the recognition pool is not running")
         if self._pending >= self.capacity:
             self._refused += 1
             raise Overloaded(f"{self._pending} recognition jobs admitted (limit {self.capacity})")
-        self._pending += 1
         try:
-            future = self._executor.submit(function, *args, **kwargs)
-        except BrokenProcessPool as exc:
-            self._pending -= 1
-            await self._restart()
-            raise BackendUnavailable("a recognition worker died; the pool was restarted") from exc
-        except BaseException:
-            self._pending -= 1
-            raise
-        future.add_done_callback(self._finished)
+            return await self._attempt(function, *args, **kwargs)
+        except BrokenProcessPool:
+            log.warning(
+                "a recognition worker died; retrying %s once on a restarted pool",
+                getattr(function, "__name__", function),
+            )
         try:
-            return await asyncio.wrap_future(future)
+            return await self._attempt(function, *args, **kwargs)
         except BrokenProcessPool as exc:
-            await self._restart()
-            raise BackendUnavailable("a recognition worker died; the pool was restarted") from exc
+            message = "a recognition worker died during this job and its retry"
+            raise BackendUnavailable(message) from exc
 
     async def close(self) -> None:
         """Stop accepting work, cancel what waits, let running jobs end, stop the workers."""
@@ -176,6 +193,31 @@ class WorkPool:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+    async def _attempt(self, function: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """One submission to the current executor; BrokenProcessPool once it is restarted.
+
+        The retry is already admitted: it does not pass the capacity check again.
+        """
+        executor = self._executor
+        if self._closed or executor is None:
+            raise BackendUnavailable("the recognition pool is not running")
+        self._pending += 1
+        try:
+            future = executor.submit(function, *args, **kwargs)
+        except BrokenProcessPool:
+            self._pending -= 1
+            await self._restart(executor)
+            raise
+        except BaseException:
+            self._pending -= 1
+            raise
+        future.add_done_callback(self._finished)
+        try:
+            return await asyncio.wrap_future(future)
+        except BrokenProcessPool:
+            await self._restart(executor)
+            raise
 
     def _finished(self, future: Future[Any]) -> None:
         """Done callback (runs on the executor's thread): release the slot on the loop."""
@@ -201,14 +243,16 @@ class WorkPool:
         return ProcessPoolExecutor(
             max_workers=self.workers,
             mp_context=context,
-            initializer=_initialize,
-            initargs=(self._initializer, self._initargs, barrier),
+            initializer=_initialize_process,
+            initargs=(os.getpid(), self._initializer, self._initargs, barrier),
         )
 
-    async def _restart(self) -> None:
-        if self._closed:
+    async def _restart(self, broken: Executor) -> None:
+        """Replace `broken` by a new executor, unless that already happened: every job that
+        was in the broken pool lands here, and a second restart would kill the first one's
+        retries."""
+        if self._closed or self._executor is not broken:
             return
-        broken, self._executor = self._executor, self._new_executor()
+        self._executor = self._new_executor()
         self._restarts += 1
-        if broken is not None:
-            await asyncio.to_thread(broken.shutdown, wait=False, cancel_futures=True)
+        await asyncio.to_thread(broken.shutdown, wait=False, cancel_futures=True)

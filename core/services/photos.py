@@ -3,13 +3,23 @@
 Files live under ``<data dir>/photos/<yyyy>/<mm>/<sha256>.<ext>``, named by content so the
 same picture uploaded twice is stored once. A person's photo is personal data: reading one is
 audited like reading the person.
+
+A file is written before its row commits, so a process killed in between leaves a file no
+row refers to; `sweep_orphans` (run once at start) removes those.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
+import os
+import stat
+import time
+from datetime import timedelta
 from pathlib import Path
+
+from sqlalchemy import select
 
 from core.errors import InvalidInput, NotFound
 from core.models import PhotoKind, StoredPhoto
@@ -18,6 +28,9 @@ from core.services.base import Service
 
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 MAX_BYTES = 20 * 1024 * 1024  # Telegram's own download limit for bots
+STORE_DIR = "photos"  # under the data dir; rows hold paths relative to the data dir
+# An upload in progress has its file on disk before its row commits: leave young files alone.
+ORPHAN_MIN_AGE = timedelta(minutes=10)
 
 
 def sniff_content_type(data: bytes) -> str:
@@ -49,7 +62,7 @@ class PhotoService(Service):
         digest = hashlib.sha256(data).hexdigest()
         now = self.now()
         relative = (
-            Path("photos") / f"{now:%Y}" / f"{now:%m}" / f"{digest}.{EXTENSIONS[content_type]}"
+            Path(STORE_DIR) / f"{now:%Y}" / f"{now:%m}" / f"{digest}.{EXTENSIONS[content_type]}"
         )
         path = self.context.data_dir / relative
         if await asyncio.to_thread(self._write, path, data):
@@ -91,6 +104,22 @@ class PhotoService(Service):
             raise NotFound("photo_file", id=photo_id) from exc
         return photo, data
 
+    async def sweep_orphans(self, *, min_age: timedelta = ORPHAN_MIN_AGE) -> int:
+        """Remove the files of the photo store that no Photo row refers to; how many.
+
+        Only regular files older than `min_age` (by their modification time, a wall-clock
+        time, hence not the service clock) and inside the store's folder: symbolic links are
+        neither followed nor removed. A file that cannot be removed is left for next time.
+        """
+        base = self.context.data_dir
+        cutoff = time.time() - min_age.total_seconds()
+        candidates = await asyncio.to_thread(_old_files, base, base / STORE_DIR, cutoff)
+        if not candidates:
+            return 0
+        referenced = set(await self.session.scalars(select(StoredPhoto.path)))
+        orphans = [path for relative, path in candidates if relative not in referenced]
+        return await asyncio.to_thread(_remove, orphans)
+
     @staticmethod
     def _write(path: Path, data: bytes) -> bool:
         """Write the file unless it exists; True when this call created it."""
@@ -101,3 +130,28 @@ class PhotoService(Service):
         temporary.write_bytes(data)
         temporary.replace(path)  # never a half-written photo under the final name
         return True
+
+
+def _old_files(base: Path, root: Path, cutoff: float) -> list[tuple[str, Path]]:
+    """(path relative to `base` as rows hold it, path) of regular files under `root` last
+    modified before `cutoff`; os.walk does not descend into linked folders."""
+    found: list[tuple[str, Path]] = []
+    for folder, _dirs, names in os.walk(root):
+        for name in names:
+            path = Path(folder) / name
+            try:
+                info = path.lstat()
+            except FileNotFoundError:  # removed meanwhile
+                continue
+            if stat.S_ISREG(info.st_mode) and info.st_mtime < cutoff:
+                found.append((path.relative_to(base).as_posix(), path))
+    return found
+
+
+def _remove(paths: list[Path]) -> int:
+    removed = 0
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed += 1
+    return removed

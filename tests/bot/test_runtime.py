@@ -8,6 +8,7 @@ import os
 import signal
 import socket
 import sys
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -15,8 +16,10 @@ import aiohttp
 import pytest
 
 from bot.http import SECRET_HEADER
-from bot.runtime import StartupError, run, serve, webhook_endpoint
+from bot.runtime import StartupError, run, serve, sweep_orphan_photos, webhook_endpoint
 from bot.sandbox import Sandbox
+from core.bootstrap import Storage
+from core.services.photos import PhotoService
 from core.settings import Settings
 from tests.e2e import BOT_USERNAME, TOKEN, e2e_settings
 
@@ -52,9 +55,21 @@ def test_webhook_endpoint() -> None:
     assert webhook_endpoint("https://x.org/hook/abc") == "https://x.org/hook/abc"
 
 
+def orphan_photo(data_dir: Path) -> Path:
+    """A photo file an hour old that no row refers to (a kill between file and commit)."""
+    path = data_dir / "photos" / "2025" / "01" / "orphan.jpg"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"\xff\xd8\xff\xe0 orphan")
+    then = time.time() - 3600
+    os.utime(path, (then, then))
+    return path
+
+
 async def test_serve_polls_answers_health_and_stops(settings: Settings, sandbox: Sandbox) -> None:
     port = free_port()
+    orphan = orphan_photo(settings.data_dir)
     task, stop = await start_serving(e2e_settings(settings, sandbox, http_port=port))
+    assert not orphan.exists()  # swept at start
     sandbox.add_user(501, "Lin", started=True)
     await sandbox.send_text(501, "/start")
     [reply] = await sandbox.wait_for_bot_messages(501, 1)
@@ -69,6 +84,30 @@ async def test_serve_polls_answers_health_and_stops(settings: Settings, sandbox:
     methods = [name for name, _ in sandbox.calls]
     assert methods[0] == "getMe"
     assert {"setMyCommands", "deleteWebhook"} <= set(methods), methods
+
+
+async def test_the_start_sweep_logs_what_it_removed_and_never_fails(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with storage.services() as svc:
+        orphan = orphan_photo(svc.context.data_dir)
+    with caplog.at_level(logging.INFO, logger="bot.runtime"):
+        await sweep_orphan_photos(storage)
+        await sweep_orphan_photos(storage)  # nothing left: nothing said
+    assert not orphan.exists()
+    assert [(r.levelno, r.getMessage()) for r in caplog.records] == [
+        (logging.INFO, "removed 1 photo files that no record refers to")
+    ]
+    caplog.clear()
+
+    async def broken(self: PhotoService) -> int:
+        raise PermissionError("photos/2025: permission denied")
+
+    monkeypatch.setattr(PhotoService, "sweep_orphans", broken)
+    with caplog.at_level(logging.INFO, logger="bot.runtime"):
+        await sweep_orphan_photos(storage)
+    assert [r.levelno for r in caplog.records] == [logging.WARNING]
+    assert "permission denied" in caplog.records[0].getMessage()
 
 
 async def test_serve_with_a_webhook(settings: Settings, sandbox: Sandbox) -> None:
@@ -125,8 +164,15 @@ def test_run_exits_2_with_one_line_when_the_api_is_unreachable(
     assert errors[0].exc_info is None
 
 
-async def test_sigterm_stops_the_process_cleanly(
-    settings: Settings, sandbox: Sandbox, tmp_path: Path
+@pytest.mark.parametrize(
+    ("sig", "group"),
+    [
+        pytest.param(signal.SIGTERM, False, id="SIGTERM"),
+        pytest.param(signal.SIGINT, True, id="Ctrl-C to the group"),
+    ],
+)
+async def test_a_signal_stops_the_process_cleanly(
+    settings: Settings, sandbox: Sandbox, tmp_path: Path, sig: signal.Signals, group: bool
 ) -> None:
     env = {
         **os.environ,
@@ -148,10 +194,14 @@ async def test_sigterm_stops_the_process_cleanly(
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
+        start_new_session=True,  # its own process group (with its recognition workers)
     )
     try:
         await sandbox.wait_for(lambda sb: sb.poller is not None, timeout=20)  # it is polling
-        process.send_signal(signal.SIGTERM)
+        if group:  # as a terminal's Ctrl-C does: the workers get it too
+            os.killpg(process.pid, sig)
+        else:
+            process.send_signal(sig)
         output, _ = await asyncio.wait_for(process.communicate(), 15)
     finally:
         if process.returncode is None:

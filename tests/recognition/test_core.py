@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import os
+import signal
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import numpy as np
 import pytest
+from PIL import Image
 from skimage import data as skdata
 
 from recognition import (
+    BlankImage,
+    CardScan,
+    DocumentCheck,
     EmptyImage,
     ImageTooLarge,
+    ImageTooSmall,
     NoFace,
     NotAnImage,
     Overloaded,
@@ -128,6 +136,51 @@ async def test_every_call_through_a_worker_process(
             assert (await core.read_plates(photo)).text == "川AF058Y"
         with pytest.raises(EmptyImage):  # typed errors cross the process boundary
             await core.enrol_face(b"")
+
+
+def blank_gif() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("P", (640, 480), 0).save(buffer, format="GIF")
+    return buffer.getvalue()
+
+
+async def test_card_scans_and_document_checks(core: RecognitionCore, qr_card_jpeg: bytes) -> None:
+    link = deep_link("fixtureToken_0123456789")
+    assert await core.scan_card(qr_card_jpeg) == CardScan((link,), blurred=False)
+    assert await core.decode_qr(qr_card_jpeg) == [link]  # still there for other callers
+    side = Image.open(io.BytesIO(qr_card_jpeg)).size[0]
+    assert await core.check_document(qr_card_jpeg, min_side=side) == DocumentCheck(
+        side, side, "image/jpeg"
+    )
+    with pytest.raises(ImageTooSmall):
+        await core.check_document(qr_card_jpeg, min_side=side + 1)
+    with pytest.raises(ImageTooSmall):
+        await core.check_document(qr_card_jpeg)  # 408 px, under the default 480
+    with pytest.raises(BlankImage):
+        await core.scan_card(blank_gif())
+    with pytest.raises(BlankImage):
+        await core.read_id_number(encode_jpeg(np.full((480, 640, 3), 30, np.uint8)))
+
+
+async def test_uploads_are_decoded_in_the_worker_which_a_kill_does_not_stop(
+    qr_card_jpeg: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = RecognitionConfig(workers=1, queue_size=4, preload_faces=False)
+    async with RecognitionCore(config) as core:
+
+        def no_decoding_here(*_args: object, **_kwargs: object) -> None:
+            raise AssertionError("an upload was decoded in the bot process")
+
+        monkeypatch.setattr(Image, "open", no_decoding_here)
+        link = deep_link("fixtureToken_0123456789")
+        assert (await core.scan_card(qr_card_jpeg)).texts == (link,)
+        check = await core.check_document(qr_card_jpeg, min_side=100)
+        assert check.content_type == "image/jpeg"
+        os.kill(await core.pool.run(os.getpid), signal.SIGKILL)
+        assert (await core.scan_card(qr_card_jpeg)).texts == (link,)  # the next good photo
+        assert core.pool.stats().restarts == 1
+        with pytest.raises(BlankImage):  # typed errors cross the process boundary
+            await core.scan_card(blank_gif())
 
 
 def test_config_is_validated() -> None:

@@ -7,16 +7,28 @@ import zlib
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from recognition.errors import (
+    BlankImage,
     CorruptImage,
     EmptyImage,
     ImageTooLarge,
     ImageTooSmall,
     NotAnImage,
+    UnsupportedFormat,
 )
-from recognition.images import MAX_SIDE, downscale, encode_jpeg, load_rgb, open_image, to_gray
+from recognition.images import (
+    MAX_SIDE,
+    downscale,
+    encode_jpeg,
+    image_format,
+    load_rgb,
+    open_image,
+    preview_gray,
+    require_content,
+    to_gray,
+)
 
 
 def _save(image: Image.Image, fmt: str, **params: object) -> bytes:
@@ -114,8 +126,19 @@ def test_not_an_image() -> None:
 
 
 def test_unsupported_image_format_is_not_an_image() -> None:
-    with pytest.raises(NotAnImage):
+    with pytest.raises(UnsupportedFormat) as caught:
         load_rgb(_save(_gradient(), "ICO"))
+    assert isinstance(caught.value, NotAnImage)  # callers that catch NotAnImage still do
+    assert caught.value.code == "image_unsupported_format"
+
+
+def test_the_format_is_read_from_the_header_alone() -> None:
+    assert image_format(_png_header_only(9_000, 9_000)) == "PNG"  # no pixel decoded
+    assert image_format(_save(_gradient(), "GIF")) == "GIF"
+    with pytest.raises(NotAnImage):
+        image_format(b"plain text")
+    with pytest.raises(EmptyImage):
+        image_format(b"")
 
 
 def test_decompression_bomb_is_refused_before_decoding() -> None:
@@ -130,6 +153,25 @@ def test_absurd_dimensions() -> None:
         load_rgb(_png_header_only(MAX_SIDE + 1, 16))  # few pixels, impossible shape
     with pytest.raises(ImageTooSmall):
         load_rgb(_save(_gradient(8, 8), "PNG"))
+    with pytest.raises(ImageTooSmall, match="under 480"):
+        load_rgb(_save(_gradient(640, 400), "PNG"), min_side=480)
+    assert load_rgb(_save(_gradient(640, 480), "PNG"), min_side=480).shape == (480, 640, 3)
+
+
+def test_a_near_uniform_picture_is_blank_a_dark_or_soft_one_is_not() -> None:
+    from skimage import data
+
+    rng = np.random.default_rng(1)
+    flat = np.full((600, 800, 3), 235, np.uint8)
+    noisy = (flat + rng.normal(0, 1.0, flat.shape)).clip(0, 255).astype(np.uint8)  # white wall
+    for picture in (flat, noisy, np.zeros((600, 800, 3), np.uint8)):
+        with pytest.raises(BlankImage):
+            require_content(preview_gray(picture))
+    photo = np.asarray(data.astronaut(), np.float32)
+    dark = (photo * 0.1).astype(np.uint8)  # a photo taken in a dim room
+    soft = np.asarray(Image.fromarray(photo.astype(np.uint8)).filter(ImageFilter.GaussianBlur(12)))
+    for picture in (dark, soft):
+        require_content(preview_gray(picture))
 
 
 def test_open_image_gives_rgb_pil_and_downscale_reports_its_scale() -> None:
@@ -145,7 +187,6 @@ def test_open_image_gives_rgb_pil_and_downscale_reports_its_scale() -> None:
 
 
 def test_sharpness_tells_a_blurred_photo_from_a_sharp_one() -> None:
-    from PIL import ImageFilter
     from skimage import data
 
     from recognition.images import BLURRED_BELOW, sharpness

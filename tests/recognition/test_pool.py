@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import signal
 import threading
 import time
 
@@ -153,11 +155,36 @@ async def test_process_pool_overload_loop_and_crash_recovery() -> None:
         assert await job > 0
         assert len(lags) > 10
         assert max(lags) < 0.1
-        # A worker that dies takes its job with it; the pool restarts and goes on.
-        with pytest.raises(BackendUnavailable):
+        # A job that kills its worker is retried once, then refused; the pool goes on.
+        with pytest.raises(BackendUnavailable, match="retry"):
             await pool.run(die)
         assert await pool.run(busy, 0.0) >= 0
+        assert pool.stats().restarts == 2
+
+
+async def test_the_next_call_after_a_worker_was_killed_succeeds(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async with WorkPool(workers=1, queue_size=2, initializer=load_model, initargs=("m",)) as pool:
+        pid = (await pool.run(model_info))[0]
+        os.kill(pid, signal.SIGKILL)
+        with caplog.at_level(logging.WARNING, logger="recognition.pool"):
+            new_pid, loads, name, _ = await pool.run(model_info)
+        assert (loads, name) == (1, "m")  # the restarted worker loaded its model
+        assert new_pid != pid
         assert pool.stats().restarts == 1
+        assert await _drained(pool)
+    retries = [r for r in caplog.records if "retrying model_info" in r.getMessage()]
+    assert [r.levelno for r in retries] == [logging.WARNING]
+
+
+async def _drained(pool: WorkPool) -> bool:
+    """Slots are released on the loop shortly after the worker answers."""
+    for _ in range(200):
+        if pool.pending == 0:
+            return True
+        await asyncio.sleep(0.01)
+    return False
 
 
 async def test_a_failing_initializer_fails_start_with_a_typed_error() -> None:

@@ -7,7 +7,13 @@ from collections.abc import AsyncIterator
 import numpy as np
 import pytest
 
-from recognition import CorruptImage, EmptyImage, RecognitionConfig, RecognitionCore
+from recognition import (
+    BlankImage,
+    CorruptImage,
+    EmptyImage,
+    RecognitionConfig,
+    RecognitionCore,
+)
 from recognition.idcard import IdNumberReading
 from recognition.images import encode_jpeg
 from tests.recognition.idcard.synth_idcard import id_card_photo, random_id_number
@@ -30,7 +36,11 @@ async def test_the_number_is_read_in_the_pool(core: RecognitionCore) -> None:
 
 
 async def test_no_card_and_bad_uploads(core: RecognitionCore) -> None:
-    assert await core.read_id_number(encode_jpeg(np.full((480, 640, 3), 200, np.uint8))) is None
+    rng = np.random.default_rng(5)
+    picture = rng.integers(0, 256, (48, 64, 3), dtype=np.uint8).repeat(10, 0).repeat(10, 1)
+    assert await core.read_id_number(encode_jpeg(picture)) is None  # a picture, no card
+    with pytest.raises(BlankImage):  # not None: a blank picture is not kept as the card
+        await core.read_id_number(encode_jpeg(np.full((480, 640, 3), 200, np.uint8)))
     photo = id_card_photo("11010519491231002X", seed=3)
     with pytest.raises(CorruptImage):
         await core.read_id_number(photo[:2000])
