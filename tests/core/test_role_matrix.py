@@ -13,6 +13,7 @@ from core.errors import PermissionDenied
 from core.models import CameraKind, GroupRole, RiskColour, Role, WatchlistKind
 from core.roles import ROLE_PERMISSIONS, Actor, Permission
 from core.services import UnitOfWork
+from tests.core.notices import Told
 
 VALID_ID = "11010519491231002X"
 
@@ -178,6 +179,7 @@ async def _world(storage: Storage, admin: Actor) -> World:
             admin, kind=WatchlistKind.PERSONS_OF_INTEREST, name="重点"
         )
         vehicles = await svc.watchlists.create(admin, kind=WatchlistKind.VEHICLES, name="车辆")
+        await svc.members.add(admin, telegram_id=601, role=Role.ADMIN, name="张明")  # hears it
         message = await svc.house_messages.submit(
             house_id=house.id,
             sender_telegram_id=777,
@@ -185,6 +187,7 @@ async def _world(storage: Storage, admin: Actor) -> World:
             sender_locale=None,
             text="楼道被堵",
         )
+    assert message is not None
     return World(house.id, person.id, residency, grid.code, poi.id, vehicles.id, message.id)
 
 
@@ -199,7 +202,7 @@ def test_every_permission_is_exercised() -> None:
 
 
 @pytest.mark.parametrize("role", list(Role))
-async def test_role_matrix(storage: Storage, admin: Actor, role: Role) -> None:
+async def test_role_matrix(storage: Storage, admin: Actor, role: Role, told: Told) -> None:
     world = await _world(storage, admin)
     actor = Actor(role=role, member_id=None, label=f"test-{role}")
     outcomes: dict[str, bool] = {}
