@@ -13,6 +13,7 @@ from core.errors import PermissionDenied
 from core.models import CameraKind, GroupRole, RiskColour, Role, WatchlistKind
 from core.roles import ROLE_PERMISSIONS, Actor, Permission
 from core.services import UnitOfWork
+from tests.core.notices import Told
 
 VALID_ID = "11010519491231002X"
 
@@ -26,6 +27,7 @@ class World:
     watchlist_id: int
     vehicles_id: int
     house_message_id: int
+    member_id: int
 
 
 Call = Callable[[UnitOfWork, Actor, World], Awaitable[Any]]
@@ -37,6 +39,21 @@ CALLS: list[tuple[str, Permission, Call]] = [
         lambda s, a, w: s.members.add(a, telegram_id=None, role=Role.RESIDENT, name="新人"),
     ),
     ("members.list", Permission.MANAGE_MEMBERS, lambda s, a, w: s.members.list(a)),
+    (
+        "members.set_role",
+        Permission.MANAGE_MEMBERS,
+        lambda s, a, w: s.members.set_role(a, w.member_id, Role.CADRE),
+    ),
+    (
+        "members.set_grid",
+        Permission.MANAGE_MEMBERS,
+        lambda s, a, w: s.members.set_grid(a, w.member_id, w.grid_code),
+    ),
+    (
+        "members.deactivate",
+        Permission.MANAGE_MEMBERS,
+        lambda s, a, w: s.members.deactivate(a, w.member_id),
+    ),
     (
         "members.invite",
         Permission.MANAGE_MEMBERS,
@@ -178,6 +195,8 @@ async def _world(storage: Storage, admin: Actor) -> World:
             admin, kind=WatchlistKind.PERSONS_OF_INTEREST, name="重点"
         )
         vehicles = await svc.watchlists.create(admin, kind=WatchlistKind.VEHICLES, name="车辆")
+        # Someone must be able to receive a tenant's message, or none is stored.
+        await svc.members.add(admin, telegram_id=900, role=Role.ADMIN, name="值班管理员")
         message = await svc.house_messages.submit(
             house_id=house.id,
             sender_telegram_id=777,
@@ -185,7 +204,11 @@ async def _world(storage: Storage, admin: Actor) -> World:
             sender_locale=None,
             text="楼道被堵",
         )
-    return World(house.id, person.id, residency, grid.code, poi.id, vehicles.id, message.id)
+        assert message is not None
+        member = await svc.members.add(admin, telegram_id=None, role=Role.RESIDENT, name="甲")
+    return World(
+        house.id, person.id, residency, grid.code, poi.id, vehicles.id, message.id, member.id
+    )
 
 
 def test_every_permission_is_exercised() -> None:
@@ -199,7 +222,7 @@ def test_every_permission_is_exercised() -> None:
 
 
 @pytest.mark.parametrize("role", list(Role))
-async def test_role_matrix(storage: Storage, admin: Actor, role: Role) -> None:
+async def test_role_matrix(storage: Storage, admin: Actor, role: Role, told: Told) -> None:
     world = await _world(storage, admin)
     actor = Actor(role=role, member_id=None, label=f"test-{role}")
     outcomes: dict[str, bool] = {}

@@ -1,0 +1,21 @@
+"""The admin's console in the chat: 👥 members, ✉️ invite, 👪 groups, 📷 cameras.
+
+Each module owns one menu item and one frozen button type, pressed by admins only; each
+change is one core service call (the service checks the role and writes the audit entry).
+"""
+
+from __future__ import annotations
+
+from telegram.ext import CommandHandler, filters
+
+from handlers.admin import members
+from handlers.kit.buttons import AnyApp
+
+
+def register(application: AnyApp) -> None:
+    private = filters.ChatType.PRIVATE
+    members.register(application)
+    application.add_handler(CommandHandler("members", members.members_command, filters=private))
+
+
+__all__ = ["register"]
