@@ -16,6 +16,12 @@ from core.services.base import Service
 
 SUPPORTED_LOCALES = ("zh_CN", "en")
 INVITE_PREFIX = "inv_"
+INVITE_LINK = "https://t.me/{bot}?start={token}"
+
+
+def invite_link(bot_username: str, token: str) -> str:
+    """The one-time t.me link that opens `/start inv_…` in the bot."""
+    return INVITE_LINK.format(bot=bot_username.strip().lstrip("@"), token=token)
 
 
 class MemberService(Service):

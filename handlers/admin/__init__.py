@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from telegram.ext import CommandHandler, filters
 
-from handlers.admin import members
+from handlers.admin import invite, members
 from handlers.kit.buttons import AnyApp
 
 
@@ -16,6 +16,8 @@ def register(application: AnyApp) -> None:
     private = filters.ChatType.PRIVATE
     members.register(application)
     application.add_handler(CommandHandler("members", members.members_command, filters=private))
+    invite.register(application)
+    application.add_handler(CommandHandler("invite", invite.invite_command, filters=private))
 
 
 __all__ = ["register"]
