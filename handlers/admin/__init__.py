@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from telegram.ext import CommandHandler, filters
 
-from handlers.admin import invite, members
+from handlers.admin import bind, groups, invite, members
 from handlers.kit.buttons import AnyApp
 
 
@@ -18,6 +18,12 @@ def register(application: AnyApp) -> None:
     application.add_handler(CommandHandler("members", members.members_command, filters=private))
     invite.register(application)
     application.add_handler(CommandHandler("invite", invite.invite_command, filters=private))
+    groups.register(application)
+    application.add_handler(CommandHandler("groups", groups.groups_command, filters=private))
+    bind.register(application)
+    application.add_handler(
+        CommandHandler("bind", bind.bind_command, filters=filters.ChatType.GROUPS)
+    )
 
 
 __all__ = ["register"]

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from core.bootstrap import Storage
 from core.errors import InvalidInput, NotFound
-from core.models import AuditEntry, Role
+from core.models import AuditEntry, GroupRole, Role
 from core.roles import Actor
 from core.services import actor_for
 
@@ -99,3 +99,30 @@ async def test_deactivation_is_audited_once(storage: Storage, admin: Actor) -> N
     async with storage.services() as svc:
         assert await svc.members.by_telegram_id(12) is None
     assert len(await _audit(storage, "deactivate")) == 1
+
+
+async def test_groups_are_removed_with_an_audit_entry(storage: Storage, admin: Actor) -> None:
+    await _grids(storage, admin)
+    async with storage.services() as svc:
+        await svc.groups.add(
+            admin,
+            chat_id=-100,
+            role=GroupRole.GUARDS,
+            grid_codes=["G1", "G2", "G1"],
+            title=" 北门 ",
+        )
+        with pytest.raises(InvalidInput):
+            await svc.groups.add(admin, chat_id=42, role=GroupRole.STAFF)
+    async with storage.services() as svc:
+        group = await svc.groups.get(admin, -100)
+        assert (group.title, [g.code for g in group.grids]) == ("北门", ["G1", "G2"])
+        removed = await svc.groups.remove(admin, -100)
+        assert removed.role is GroupRole.GUARDS
+    async with storage.services() as svc:
+        assert await svc.groups.by_chat_id(-100) is None
+        with pytest.raises(NotFound):
+            await svc.groups.remove(admin, -100)
+        await svc.groups.add(admin, chat_id=-100, role=GroupRole.STAFF)  # bound again
+    (entry,) = await _audit(storage, "remove")
+    assert (entry.subject_type, entry.subject_id) == ("group", "-100")
+    assert entry.details == {"role": "guards", "title": "北门"}

@@ -28,6 +28,7 @@ class World:
     vehicles_id: int
     house_message_id: int
     member_id: int
+    group_chat_id: int
 
 
 Call = Callable[[UnitOfWork, Actor, World], Awaitable[Any]]
@@ -65,6 +66,12 @@ CALLS: list[tuple[str, Permission, Call]] = [
         lambda s, a, w: s.groups.add(a, chat_id=-1009, role=GroupRole.GUARDS),
     ),
     ("groups.list", Permission.MANAGE_GROUPS, lambda s, a, w: s.groups.list(a)),
+    ("groups.get", Permission.MANAGE_GROUPS, lambda s, a, w: s.groups.get(a, w.group_chat_id)),
+    (
+        "groups.remove",
+        Permission.MANAGE_GROUPS,
+        lambda s, a, w: s.groups.remove(a, w.group_chat_id),
+    ),
     (
         "houses.ensure_grid",
         Permission.MANAGE_HOUSES,
@@ -206,8 +213,17 @@ async def _world(storage: Storage, admin: Actor) -> World:
         )
         assert message is not None
         member = await svc.members.add(admin, telegram_id=None, role=Role.RESIDENT, name="甲")
+        group = await svc.groups.add(admin, chat_id=-1001, role=GroupRole.STAFF)
     return World(
-        house.id, person.id, residency, grid.code, poi.id, vehicles.id, message.id, member.id
+        house.id,
+        person.id,
+        residency,
+        grid.code,
+        poi.id,
+        vehicles.id,
+        message.id,
+        member.id,
+        group.chat_id,
     )
 
 
