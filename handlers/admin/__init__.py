@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from telegram.ext import CommandHandler, filters
 
-from handlers.admin import bind, groups, invite, members
+from handlers.admin import bind, camera_add, cameras, groups, invite, members
 from handlers.kit.buttons import AnyApp
 
 
@@ -21,6 +21,8 @@ def register(application: AnyApp) -> None:
     groups.register(application)
     application.add_handler(CommandHandler("groups", groups.groups_command, filters=private))
     bind.register(application)
+    cameras.register(application)
+    camera_add.register(application)
     application.add_handler(
         CommandHandler("bind", bind.bind_command, filters=filters.ChatType.GROUPS)
     )

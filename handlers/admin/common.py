@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import TypeVar
 
 from telegram import InlineKeyboardButton
@@ -49,3 +50,17 @@ def rows_of(
 
 def marked(label: str, chosen: bool) -> str:
     return f"✅ {label}" if chosen else label
+
+
+def ago(moment: datetime | None, now: datetime, t: Translator) -> str:
+    """How long ago, for a list: "never", "just now", "5 min ago", "3 h ago", "2 d ago"."""
+    if moment is None:
+        return t("admin.ago.never")
+    seconds = max(0, int((now - moment).total_seconds()))
+    if seconds < 60:
+        return t("admin.ago.now")
+    if seconds < 3600:
+        return t("admin.ago.minutes", n=seconds // 60)
+    if seconds < 86400:
+        return t("admin.ago.hours", n=seconds // 3600)
+    return t("admin.ago.days", n=seconds // 86400)

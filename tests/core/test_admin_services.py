@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from core.bootstrap import Storage
-from core.errors import InvalidInput, NotFound
-from core.models import AuditEntry, GroupRole, Role
+from core.errors import InvalidInput, InvalidToken, NotFound
+from core.models import AuditEntry, CameraKind, GroupRole, Role
 from core.roles import Actor
 from core.services import actor_for
 
@@ -126,3 +126,33 @@ async def test_groups_are_removed_with_an_audit_entry(storage: Storage, admin: A
     (entry,) = await _audit(storage, "remove")
     assert (entry.subject_type, entry.subject_id) == ("group", "-100")
     assert entry.details == {"role": "guards", "title": "北门"}
+
+
+async def test_camera_tokens_rotate_and_cameras_disable(storage: Storage, admin: Actor) -> None:
+    async with storage.services() as svc:
+        camera, old = await svc.cameras.add(
+            admin, camera_id=None, kind=CameraKind.FACE, name=" 北门 "
+        )
+        other, _ = await svc.cameras.add(admin, camera_id="", kind=CameraKind.FACE, name="南门")
+        assert (camera.id, camera.name, other.id) == ("face-1", "北门", "face-2")
+        with pytest.raises(InvalidInput):
+            await svc.cameras.add(admin, camera_id="北门", kind=CameraKind.FACE, name="x")
+        with pytest.raises(InvalidInput):
+            await svc.cameras.add(admin, camera_id="c", kind=CameraKind.FACE, name="  ")
+    async with storage.services() as svc:
+        new = await svc.cameras.rotate_token(admin, "face-1")
+    assert new != old
+    async with storage.services() as svc:
+        with pytest.raises(InvalidToken):
+            await svc.cameras.authenticate("face-1", old)
+        assert (await svc.cameras.authenticate("face-1", new)).last_seen_at is not None
+    for _ in range(2):
+        async with storage.services() as svc:
+            assert not (await svc.cameras.disable(admin, "face-1")).enabled
+    async with storage.services() as svc:
+        with pytest.raises(InvalidToken):
+            await svc.cameras.authenticate("face-1", new)
+        with pytest.raises(NotFound):
+            await svc.cameras.rotate_token(admin, "nope")
+    assert len(await _audit(storage, "rotate_token")) == 1
+    assert len(await _audit(storage, "disable")) == 1

@@ -29,6 +29,7 @@ class World:
     house_message_id: int
     member_id: int
     group_chat_id: int
+    camera_id: str
 
 
 Call = Callable[[UnitOfWork, Actor, World], Awaitable[Any]]
@@ -118,6 +119,17 @@ CALLS: list[tuple[str, Permission, Call]] = [
         lambda s, a, w: s.cameras.add(a, camera_id="cam-x", kind=CameraKind.FACE, name="东门"),
     ),
     ("cameras.list", Permission.MANAGE_CAMERAS, lambda s, a, w: s.cameras.list(a)),
+    ("cameras.get", Permission.MANAGE_CAMERAS, lambda s, a, w: s.cameras.get(a, w.camera_id)),
+    (
+        "cameras.rotate_token",
+        Permission.MANAGE_CAMERAS,
+        lambda s, a, w: s.cameras.rotate_token(a, w.camera_id),
+    ),
+    (
+        "cameras.disable",
+        Permission.MANAGE_CAMERAS,
+        lambda s, a, w: s.cameras.disable(a, w.camera_id),
+    ),
     (
         "watchlists.create",
         Permission.MANAGE_WATCHLISTS,
@@ -214,6 +226,9 @@ async def _world(storage: Storage, admin: Actor) -> World:
         assert message is not None
         member = await svc.members.add(admin, telegram_id=None, role=Role.RESIDENT, name="甲")
         group = await svc.groups.add(admin, chat_id=-1001, role=GroupRole.STAFF)
+        camera, _token = await svc.cameras.add(
+            admin, camera_id="gate", kind=CameraKind.FACE, name="大门"
+        )
     return World(
         house.id,
         person.id,
@@ -224,6 +239,7 @@ async def _world(storage: Storage, admin: Actor) -> World:
         message.id,
         member.id,
         group.chat_id,
+        camera.id,
     )
 
 
