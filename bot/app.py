@@ -34,6 +34,7 @@ from core.bootstrap import Storage
 from core.errors import ConfigurationError
 from core.settings import Settings
 from handlers import (
+    admin,
     cancel,
     common,
     errors,
@@ -200,6 +201,7 @@ def register_features(application: SafeApplication, *, extra: RegisterHandlers |
     house_colour.register(application)  # admin: the risk-colour flow
     tenant.register(application)  # card link for tenants, their messages; staff replies
     supervision.register(application)  # /myvisits, /visits, overdue, the daily reminder job
+    admin.register(application)  # admin console: members, invitations, groups (/bind), cameras
     if extra is not None:
         extra(application)
     fallbacks.register(application)  # unknown commands, stray messages, stale buttons

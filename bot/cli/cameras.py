@@ -22,7 +22,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "put it into the camera's (or the gateway's) configuration right away. Defence "
         "layers: " + ", ".join(f"{n} {name}" for n, name in LAYERS.items()) + ".",
     )
-    add.add_argument("--id", required=True, metavar="ID", help="letters, digits, . _ -")
+    add.add_argument(
+        "--id", metavar="ID", help="letters, digits, . _ - (made from the kind when omitted)"
+    )
     add.add_argument("--kind", choices=[k.value for k in CameraKind], required=True)
     add.add_argument("--name", required=True, help="e.g. 北门人脸抓拍")
     add.add_argument("--grid", metavar="GRID")
@@ -31,6 +33,18 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     csub.add_parser("list", help="list cameras", description="List cameras.").set_defaults(
         handler=cmd_list
     )
+    rotate = csub.add_parser(
+        "rotate",
+        help="give a camera a new token (printed once)",
+        description="Give a camera a new token; the old one stops working at once.",
+    )
+    rotate.add_argument("--id", required=True, metavar="ID")
+    rotate.set_defaults(handler=cmd_rotate)
+    disable = csub.add_parser(
+        "disable", help="refuse a camera's events", description="Disable a camera."
+    )
+    disable.add_argument("--id", required=True, metavar="ID")
+    disable.set_defaults(handler=cmd_disable)
 
 
 def cmd_add(ctx: CliContext, args: argparse.Namespace) -> int:
@@ -56,6 +70,28 @@ def cmd_add(ctx: CliContext, args: argparse.Namespace) -> int:
         "warning: this token is shown only once and cannot be recovered; store it in the "
         "camera's configuration now"
     )
+    return 0
+
+
+def cmd_rotate(ctx: CliContext, args: argparse.Namespace) -> int:
+    async def work() -> str:
+        async with open_services(ctx) as services, services() as svc:
+            return await svc.cameras.rotate_token(ctx.actor, args.id)
+
+    token = run(work())
+    print(f"new token for camera {args.id} (the old one no longer works)")
+    print(f"token: {token}")
+    warn("warning: this token is shown only once; store it in the camera's configuration now")
+    return 0
+
+
+def cmd_disable(ctx: CliContext, args: argparse.Namespace) -> int:
+    async def work() -> Camera:
+        async with open_services(ctx) as services, services() as svc:
+            return await svc.cameras.disable(ctx.actor, args.id)
+
+    camera = run(work())
+    print(f"disabled camera {camera.id} {camera.name}: its events are refused")
     return 0
 
 

@@ -30,6 +30,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     gsub.add_parser("list", help="list group chats", description="List group chats.").set_defaults(
         handler=cmd_list
     )
+    remove = gsub.add_parser(
+        "remove",
+        help="unbind a group chat",
+        description="Unbind a group chat: it gets no more alerts or reminders.",
+    )
+    remove.add_argument("--chat-id", type=int, required=True, metavar="ID")
+    remove.set_defaults(handler=cmd_remove)
 
 
 def cmd_add(ctx: CliContext, args: argparse.Namespace) -> int:
@@ -47,6 +54,16 @@ def cmd_add(ctx: CliContext, args: argparse.Namespace) -> int:
     serves = ", ".join(g.code for g in group.grids) or "the whole community"
     print(f"registered {group.role.value} group {group.chat_id} {group.title}".rstrip())
     print(f"serves: {serves}")
+    return 0
+
+
+def cmd_remove(ctx: CliContext, args: argparse.Namespace) -> int:
+    async def work() -> GroupChat:
+        async with open_services(ctx) as services, services() as svc:
+            return await svc.groups.remove(ctx.actor, args.chat_id)
+
+    group = run(work())
+    print(f"unbound {group.role.value} group {group.chat_id} {group.title}".rstrip())
     return 0
 
 

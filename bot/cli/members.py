@@ -8,6 +8,7 @@ from bot.cli.common import CliContext, grid_codes, open_services, print_table, r
 from core.idnumber import mask_phone
 from core.models import Member, Role
 from core.services.member_binding import MemberBindingService
+from core.services.members import invite_link
 
 ROLES = [role.value for role in Role]
 
@@ -105,7 +106,7 @@ def cmd_invite(ctx: CliContext, args: argparse.Namespace) -> int:
     print(f"token: {token}")
     username = args.bot_username.strip().lstrip("@")
     if username:
-        print(f"link:  https://t.me/{username}?start={token}")
+        print(f"link:  {invite_link(username, token)}")
     else:
         print(f"send the bot: /start {token}  (pass --bot-username for a t.me link)")
     return 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -55,6 +55,10 @@ class Service:
         if grid is None:
             raise NotFound("grid", code=code)
         return grid
+
+    async def grids(self) -> Sequence[Grid]:
+        """Every grid by code (names of areas, not personal data: no permission)."""
+        return (await self.session.scalars(select(Grid).order_by(Grid.code))).all()
 
     async def grid_id(self, code: str | None) -> int | None:
         """The id of the grid with `code`; None when no code is given."""

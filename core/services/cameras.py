@@ -6,16 +6,18 @@ import hmac
 import re
 import secrets
 from collections.abc import Sequence
+from itertools import count
 
 from sqlalchemy import select
 
 from core.crypto import token_hash
-from core.errors import AlreadyExists, InvalidInput, InvalidToken
+from core.errors import AlreadyExists, InvalidInput, InvalidToken, NotFound
 from core.models import Camera, CameraKind
 from core.roles import Actor, Permission
 from core.services.base import Service
 
 _CAMERA_ID = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+MAX_NAME = 120
 
 
 class CameraService(Service):
@@ -23,25 +25,28 @@ class CameraService(Service):
         self,
         actor: Actor,
         *,
-        camera_id: str,
+        camera_id: str | None,
         kind: CameraKind,
         name: str,
         grid_code: str | None = None,
         layer: int = 1,
     ) -> tuple[Camera, str]:
-        """Register a camera; the returned token is shown once and stored only hashed."""
+        """Register a camera; the returned token is shown once and stored only hashed.
+
+        Without `camera_id` one is made from the kind (``face-3``)."""
         actor.require(Permission.MANAGE_CAMERAS)
-        if not _CAMERA_ID.match(camera_id):
-            raise InvalidInput("camera_id")
+        kind = CameraKind(kind)
+        camera_id = clean_camera_id(camera_id) if camera_id else await self._free_id(kind)
+        name = clean_camera_name(name)
         if not 1 <= layer <= 4:
             raise InvalidInput("defence_layer")
         if await self.session.get(Camera, camera_id):
             raise AlreadyExists("camera", id=camera_id)
         grid_id = await self.grid_id(grid_code)
-        token = "cam_" + secrets.token_urlsafe(24)
+        token = _new_token()
         camera = Camera(
             id=camera_id,
-            kind=CameraKind(kind),
+            kind=kind,
             name=name,
             grid_id=grid_id,
             defence_layer=layer,
@@ -66,3 +71,50 @@ class CameraService(Service):
     async def list(self, actor: Actor) -> Sequence[Camera]:
         actor.require(Permission.MANAGE_CAMERAS)
         return (await self.session.scalars(select(Camera).order_by(Camera.id))).all()
+
+    async def get(self, actor: Actor, camera_id: str) -> Camera:
+        actor.require(Permission.MANAGE_CAMERAS)
+        camera = await self.session.get(Camera, camera_id)
+        if camera is None:
+            raise NotFound("camera", id=camera_id)
+        return camera
+
+    async def rotate_token(self, actor: Actor, camera_id: str) -> str:
+        """A new token for the camera (shown once); the old one stops working now."""
+        camera = await self.get(actor, camera_id)
+        token = _new_token()
+        camera.token_hash = token_hash(token)
+        await self.uow.audit.record(actor, "rotate_token", "camera", camera.id)
+        return token
+
+    async def disable(self, actor: Actor, camera_id: str) -> Camera:
+        """The camera's events are refused from now on (its token stops working)."""
+        camera = await self.get(actor, camera_id)
+        if camera.enabled:
+            camera.enabled = False
+            await self.uow.audit.record(actor, "disable", "camera", camera.id)
+        return camera
+
+    async def _free_id(self, kind: CameraKind) -> str:
+        taken = set((await self.session.scalars(select(Camera.id))).all())
+        return next(f"{kind.value}-{n}" for n in count(1) if f"{kind.value}-{n}" not in taken)
+
+
+def clean_camera_id(value: str) -> str:
+    """A camera id as cameras and gateways send it: letters, digits, . _ - (at most 64)."""
+    value = value.strip()
+    if not _CAMERA_ID.match(value):
+        raise InvalidInput("camera_id")
+    return value
+
+
+def clean_camera_name(value: str) -> str:
+    """A camera's name ("北门人脸抓拍"): one line of at most `MAX_NAME` characters."""
+    value = " ".join(value.split())
+    if not value or len(value) > MAX_NAME:
+        raise InvalidInput("camera_name", max=MAX_NAME)
+    return value
+
+
+def _new_token() -> str:
+    return "cam_" + secrets.token_urlsafe(24)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from core.errors import AlreadyExists
+from core.errors import AlreadyExists, InvalidInput, NotFound
 from core.models import GroupChat, GroupRole
 from core.roles import Actor, Permission
 from core.services.base import Service
@@ -24,14 +24,35 @@ class GroupService(Service):
         title: str = "",
     ) -> GroupChat:
         actor.require(Permission.MANAGE_GROUPS)
+        if chat_id >= 0:
+            raise InvalidInput("chat_id", chat_id=chat_id)  # a private chat, not a group
         if await self.by_chat_id(chat_id):
             raise AlreadyExists("group", chat_id=chat_id)
-        grids = [await self.grid_by_code(code) for code in grid_codes]
+        grids = [await self.grid_by_code(code) for code in dict.fromkeys(grid_codes)]
+        title = " ".join(title.split())[:120]
         group = GroupChat(chat_id=chat_id, role=GroupRole(role), title=title, grids=grids)
         group.created_at = self.now()
         self.session.add(group)
         await self.session.flush()
         await self.uow.audit.record(actor, "create", "group", chat_id, role=group.role.value)
+        return group
+
+    async def get(self, actor: Actor, chat_id: int) -> GroupChat:
+        """A bound group, for the admin's screens."""
+        actor.require(Permission.MANAGE_GROUPS)
+        group = await self.by_chat_id(chat_id)
+        if group is None:
+            raise NotFound("group", chat_id=chat_id)
+        return group
+
+    async def remove(self, actor: Actor, chat_id: int) -> GroupChat:
+        """Unbind a group: it gets no more alerts or reminders (audited)."""
+        group = await self.get(actor, chat_id)
+        await self.session.delete(group)
+        await self.session.flush()
+        await self.uow.audit.record(
+            actor, "remove", "group", chat_id, role=group.role.value, title=group.title
+        )
         return group
 
     async def by_chat_id(self, chat_id: int) -> GroupChat | None:

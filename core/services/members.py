@@ -17,6 +17,12 @@ from core.text import MAX_NAME, clean_name, normalize
 
 SUPPORTED_LOCALES = ("zh_CN", "en")
 INVITE_PREFIX = "inv_"
+INVITE_LINK = "https://t.me/{bot}?start={token}"
+
+
+def invite_link(bot_username: str, token: str) -> str:
+    """The one-time t.me link that opens `/start inv_…` in the bot."""
+    return INVITE_LINK.format(bot=bot_username.strip().lstrip("@"), token=token)
 
 
 class MemberService(Service):
@@ -61,11 +67,23 @@ class MemberService(Service):
         await self.uow.audit.record(actor, "create", "member", member.id, role=member.role.value)
         return member
 
-    async def list(self, actor: Actor, *, role: Role | None = None) -> Sequence[Member]:
+    async def list(
+        self,
+        actor: Actor,
+        *,
+        role: Role | None = None,
+        grid_code: str | None = None,
+        active: bool | None = None,
+    ) -> Sequence[Member]:
+        """Members by role and name; only `role`'s, `grid_code`'s, active (or not) ones."""
         actor.require(Permission.MANAGE_MEMBERS)
-        query = select(Member).order_by(Member.role, Member.name)
+        query = select(Member).order_by(Member.role, Member.name, Member.id)
         if role is not None:
             query = query.where(Member.role == role)
+        if grid_code is not None:
+            query = query.where(Member.grid_id == await self.grid_id(grid_code))
+        if active is not None:
+            query = query.where(Member.active.is_(active))
         return (await self.session.scalars(query)).all()
 
     async def invite(
@@ -136,11 +154,43 @@ class MemberService(Service):
             raise NotFound("member", id=actor.member_id)
         member.locale = locale
 
-    async def deactivate(self, actor: Actor, member_id: int) -> None:
+    async def set_role(self, actor: Actor, member_id: int, role: Role) -> Role:
+        """Give a member another role (audited with the old and new one); returns the old."""
+        member = await self._managed(actor, member_id)
+        old, member.role = member.role, Role(role)
+        if old is not member.role:
+            await self.uow.audit.record(
+                actor, "set_role", "member", member.id, old=old.value, new=member.role.value
+            )
+        return old
+
+    async def set_grid(self, actor: Actor, member_id: int, grid_code: str | None) -> Member:
+        """Move a member to the grid with `grid_code` (None: no grid), audited."""
+        member = await self._managed(actor, member_id)
+        old, member.grid_id = member.grid_id, await self.grid_id(grid_code)
+        if old != member.grid_id:
+            await self.uow.audit.record(
+                actor, "set_grid", "member", member.id, old=old, new=member.grid_id
+            )
+        return member
+
+    async def deactivate(self, actor: Actor, member_id: int) -> Member:
+        """The member can no longer use the bot (their account may be invited again)."""
+        member = await self._managed(actor, member_id)
+        if member.active:
+            member.active = False
+            await self.uow.audit.record(actor, "deactivate", "member", member.id)
+        return member
+
+    async def _managed(self, actor: Actor, member_id: int) -> Member:
+        """A member another member changes: never oneself (an admin could lock all out)."""
         actor.require(Permission.MANAGE_MEMBERS)
-        member = await self.get(actor, member_id)
-        member.active = False
-        await self.uow.audit.record(actor, "deactivate", "member", member.id)
+        if actor.member_id is not None and actor.member_id == member_id:
+            raise InvalidInput("own_member")
+        member = await self.session.get(Member, member_id)
+        if member is None:
+            raise NotFound("member", id=member_id)
+        return member
 
 
 def actor_for(member: Member) -> Actor:

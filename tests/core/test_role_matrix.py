@@ -27,6 +27,9 @@ class World:
     watchlist_id: int
     vehicles_id: int
     house_message_id: int
+    member_id: int
+    group_chat_id: int
+    camera_id: str
 
 
 Call = Callable[[UnitOfWork, Actor, World], Awaitable[Any]]
@@ -39,6 +42,21 @@ CALLS: list[tuple[str, Permission, Call]] = [
     ),
     ("members.list", Permission.MANAGE_MEMBERS, lambda s, a, w: s.members.list(a)),
     (
+        "members.set_role",
+        Permission.MANAGE_MEMBERS,
+        lambda s, a, w: s.members.set_role(a, w.member_id, Role.CADRE),
+    ),
+    (
+        "members.set_grid",
+        Permission.MANAGE_MEMBERS,
+        lambda s, a, w: s.members.set_grid(a, w.member_id, w.grid_code),
+    ),
+    (
+        "members.deactivate",
+        Permission.MANAGE_MEMBERS,
+        lambda s, a, w: s.members.deactivate(a, w.member_id),
+    ),
+    (
         "members.invite",
         Permission.MANAGE_MEMBERS,
         lambda s, a, w: s.members.invite(a, role=Role.GUARD),
@@ -49,6 +67,12 @@ CALLS: list[tuple[str, Permission, Call]] = [
         lambda s, a, w: s.groups.add(a, chat_id=-1009, role=GroupRole.GUARDS),
     ),
     ("groups.list", Permission.MANAGE_GROUPS, lambda s, a, w: s.groups.list(a)),
+    ("groups.get", Permission.MANAGE_GROUPS, lambda s, a, w: s.groups.get(a, w.group_chat_id)),
+    (
+        "groups.remove",
+        Permission.MANAGE_GROUPS,
+        lambda s, a, w: s.groups.remove(a, w.group_chat_id),
+    ),
     (
         "houses.ensure_grid",
         Permission.MANAGE_HOUSES,
@@ -95,6 +119,17 @@ CALLS: list[tuple[str, Permission, Call]] = [
         lambda s, a, w: s.cameras.add(a, camera_id="cam-x", kind=CameraKind.FACE, name="东门"),
     ),
     ("cameras.list", Permission.MANAGE_CAMERAS, lambda s, a, w: s.cameras.list(a)),
+    ("cameras.get", Permission.MANAGE_CAMERAS, lambda s, a, w: s.cameras.get(a, w.camera_id)),
+    (
+        "cameras.rotate_token",
+        Permission.MANAGE_CAMERAS,
+        lambda s, a, w: s.cameras.rotate_token(a, w.camera_id),
+    ),
+    (
+        "cameras.disable",
+        Permission.MANAGE_CAMERAS,
+        lambda s, a, w: s.cameras.disable(a, w.camera_id),
+    ),
     (
         "watchlists.create",
         Permission.MANAGE_WATCHLISTS,
@@ -179,7 +214,8 @@ async def _world(storage: Storage, admin: Actor) -> World:
             admin, kind=WatchlistKind.PERSONS_OF_INTEREST, name="重点"
         )
         vehicles = await svc.watchlists.create(admin, kind=WatchlistKind.VEHICLES, name="车辆")
-        await svc.members.add(admin, telegram_id=601, role=Role.ADMIN, name="张明")  # hears it
+        # Someone must be able to receive a tenant's message, or none is stored.
+        await svc.members.add(admin, telegram_id=900, role=Role.ADMIN, name="值班管理员")
         message = await svc.house_messages.submit(
             house_id=house.id,
             sender_telegram_id=777,
@@ -187,8 +223,24 @@ async def _world(storage: Storage, admin: Actor) -> World:
             sender_locale=None,
             text="楼道被堵",
         )
-    assert message is not None
-    return World(house.id, person.id, residency, grid.code, poi.id, vehicles.id, message.id)
+        assert message is not None
+        member = await svc.members.add(admin, telegram_id=None, role=Role.RESIDENT, name="甲")
+        group = await svc.groups.add(admin, chat_id=-1001, role=GroupRole.STAFF)
+        camera, _token = await svc.cameras.add(
+            admin, camera_id="gate", kind=CameraKind.FACE, name="大门"
+        )
+    return World(
+        house.id,
+        person.id,
+        residency,
+        grid.code,
+        poi.id,
+        vehicles.id,
+        message.id,
+        member.id,
+        group.chat_id,
+        camera.id,
+    )
 
 
 def test_every_permission_is_exercised() -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from bot.cli.houses import COLUMNS
 from core.bootstrap import storage
+from core.errors import InvalidToken
 from core.settings import Settings
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "houses.csv"
@@ -115,6 +116,16 @@ def test_camera_add_prints_a_token_that_authenticates(cli, cli_settings: Setting
     listing = cli("camera", "list")
     assert "gate-north" in listing.out
     assert "A01" in listing.out
+    rotated = cli("camera", "rotate", "--id", "gate-north")
+    assert rotated.code == 0, rotated.err
+    new = re.search(r"token: (\S+)", rotated.out)
+    assert new
+    with pytest.raises(InvalidToken):
+        asyncio.run(authenticate(match.group(1)))
+    assert asyncio.run(authenticate(new.group(1))) == "北门人脸抓拍"
+    assert cli("camera", "disable", "--id", "gate-north").code == 0
+    with pytest.raises(InvalidToken):
+        asyncio.run(authenticate(new.group(1)))
 
 
 @pytest.mark.usefixtures("ready")

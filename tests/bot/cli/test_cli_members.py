@@ -110,3 +110,7 @@ def test_group_add_and_list(cli) -> None:
     duplicate = cli("group", "add", "--chat-id", "-100200", "--role", "staff")
     assert duplicate.code == 1
     assert "already exists" in duplicate.err
+    removed = cli("group", "remove", "--chat-id", "-100200")
+    assert removed.code == 0, removed.err
+    assert "unbound staff group -100200" in removed.out
+    assert "-100200" not in cli("group", "list").out
