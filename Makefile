@@ -28,6 +28,7 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(VENV)/bin/safecommunity bench recognition --json bench-recognition.json
+	$(VENV)/bin/safecommunity bench bot --json bench-bot.json
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

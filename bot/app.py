@@ -30,6 +30,7 @@ from bot import commands, outbox
 from bot.context import CONTEXT_TYPES, BotDeps, Metrics, SafeApplication
 from bot.i18n import Catalogues, load_catalogues
 from bot.persistence import UPDATE_INTERVAL, SqlPersistence
+from bot.updates import MAX_RUNNING, PerUserUpdateProcessor
 from core.bootstrap import Storage
 from core.errors import ConfigurationError
 from core.settings import Settings
@@ -133,11 +134,14 @@ def build_application(
     extra_handlers: RegisterHandlers | None = None,
     update_interval: float = UPDATE_INTERVAL,
     retry_delay: float = 0.25,
+    concurrent_updates: int = MAX_RUNNING,
 ) -> SafeApplication:
     """Assemble the Application: bot, rate limiter, persistence, typed context, handlers.
 
     `extra_handlers(application)` runs after the feature handlers and before the catch-all
-    fallbacks (tests use it to add handlers of their own).
+    fallbacks (tests use it to add handlers of their own). Up to `concurrent_updates` updates
+    of different users are handled at once, each user's in order (`bot.updates`); 1 handles
+    one update at a time, as PTB does by default (the benchmark compares both).
     """
     asyncio.get_running_loop()  # fails early outside the event loop, as PTB requires
     if not settings.telegram_token:
@@ -169,6 +173,8 @@ def build_application(
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
+    if concurrent_updates > 1:
+        builder = builder.concurrent_updates(PerUserUpdateProcessor(concurrent_updates))
     if persistence:
         builder = builder.persistence(
             SqlPersistence(storage.engine, update_interval=update_interval)

@@ -14,14 +14,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import httpx
-
-from bot.cli.common import CliContext, CliError, open_services, run
+from bot.cli.common import CliContext, CliError, bot_username, open_services, run
 from core.cards import CardInfo, find_cjk_font, page_count, render_pdf
 from core.errors import InvalidInput, NotFound
-from core.settings import Settings
-
-GET_ME_TIMEOUT = 10.0
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -52,7 +47,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def cmd_cards(ctx: CliContext, args: argparse.Namespace) -> int:
     settings = ctx.settings
     font = find_cjk_font(settings.card_font)  # fail before any work when no font is found
-    username = args.bot_username or settings.bot_username or ask_bot_username(settings)
+    username = bot_username(settings, args.bot_username)
+    if username is None:
+        raise CliError(
+            "no bot username for the QR links: pass --bot-username, set "
+            "SAFECOMMUNITY_BOT_USERNAME, or set SAFECOMMUNITY_TELEGRAM_TOKEN to ask Telegram",
+            2,
+        )
 
     async def work() -> list[CardInfo]:
         async with open_services(ctx) as services, services() as svc:
@@ -91,30 +92,3 @@ def _invalid(exc: InvalidInput, username: str) -> str:
     if exc.detail == "bot_username":
         return f"{username!r} is not a bot username (5–32 letters, digits or _)"
     return f"invalid input: {exc.detail}"
-
-
-def ask_bot_username(settings: Settings) -> str:
-    """The bot's username from Telegram's getMe (the token never appears in an error)."""
-    token = settings.telegram_token
-    if not token:
-        raise CliError(
-            "no bot username for the QR links: pass --bot-username, set "
-            "SAFECOMMUNITY_BOT_USERNAME, or set SAFECOMMUNITY_TELEGRAM_TOKEN to ask Telegram",
-            2,
-        )
-    base = settings.telegram_base_url
-    url = (base.replace("{token}", token) if "{token}" in base else base + token) + "/getMe"
-    hint = "pass --bot-username or set SAFECOMMUNITY_BOT_USERNAME"
-    try:
-        response = httpx.post(url, timeout=GET_ME_TIMEOUT)
-        answer = response.json()
-    except (httpx.HTTPError, ValueError) as exc:
-        reason = (str(exc) or type(exc).__name__).replace(token, "<token>").splitlines()[0]
-        raise CliError(f"cannot ask Telegram for the bot's username ({reason}); {hint}") from None
-    if not isinstance(answer, dict) or not answer.get("ok"):
-        description = answer.get("description") if isinstance(answer, dict) else None
-        raise CliError(
-            f"Telegram refused getMe ({description or response.status_code}): check "
-            f"SAFECOMMUNITY_TELEGRAM_TOKEN, or {hint}"
-        )
-    return str(answer["result"]["username"])

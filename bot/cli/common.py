@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+import httpx
 from sqlalchemy import select
 
 from core.bootstrap import storage
@@ -24,6 +25,7 @@ from core.settings import Settings, load_settings
 
 T = TypeVar("T")
 MIN_SECRET_LENGTH = 16
+GET_ME_TIMEOUT = 10.0
 
 
 class CliError(Exception):
@@ -106,6 +108,38 @@ def print_table(headers: Sequence[str], rows: Iterable[Sequence[object]]) -> Non
     for row in [list(headers), ["-" * width for width in widths], *cells]:
         padded = (v + " " * (w - display_width(v)) for v, w in zip(row, widths, strict=True))
         print("  ".join(padded).rstrip())
+
+
+def bot_username(settings: Settings, given: str | None = None) -> str | None:
+    """The bot's @username: `given` (a --bot-username option), else SAFECOMMUNITY_BOT_USERNAME,
+    else Telegram's getMe when SAFECOMMUNITY_TELEGRAM_TOKEN is set; None when none is."""
+    name = (given or settings.bot_username).strip()
+    if name:
+        return name
+    if not settings.telegram_token:
+        return None
+    return ask_bot_username(settings)
+
+
+def ask_bot_username(settings: Settings) -> str:
+    """The bot's username from Telegram's getMe (the token never appears in an error)."""
+    token = settings.telegram_token
+    base = settings.telegram_base_url
+    url = (base.replace("{token}", token) if "{token}" in base else base + token) + "/getMe"
+    hint = "pass --bot-username or set SAFECOMMUNITY_BOT_USERNAME"
+    try:
+        response = httpx.post(url, timeout=GET_ME_TIMEOUT)
+        answer = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        reason = (str(exc) or type(exc).__name__).replace(token, "<token>").splitlines()[0]
+        raise CliError(f"cannot ask Telegram for the bot's username ({reason}); {hint}") from None
+    if not isinstance(answer, dict) or not answer.get("ok"):
+        description = answer.get("description") if isinstance(answer, dict) else None
+        raise CliError(
+            f"Telegram refused getMe ({description or response.status_code}): check "
+            f"SAFECOMMUNITY_TELEGRAM_TOKEN, or {hint}"
+        )
+    return str(answer["result"]["username"])
 
 
 def warn(message: str) -> None:

@@ -1,4 +1,4 @@
-"""`safecommunity run | demo | bench recognition`: hand over to the other packages.
+"""`safecommunity run | demo | bench recognition | bench bot`: hand over to the other packages.
 
 They are imported inside the commands so the rest of the CLI works without them.
 """
@@ -35,6 +35,23 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     recognition.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     recognition.add_argument("--quick", action="store_true", help="a small, fast subset")
     recognition.set_defaults(handler=cmd_bench_recognition)
+    bot = bsub.add_parser(
+        "bot",
+        help="measure the bot's update rates and latencies on the local sandbox",
+        description="Menu taps and visit steps per second against a bare PTB bot, /help's "
+        "latency while a cadre uploads heavy photos, and where the time goes; over a "
+        "temporary database (the configured one is never used).",
+    )
+    bot.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    bot.add_argument("--quick", action="store_true", help="tiny counts (a smoke run)")
+    bot.add_argument("--taps", type=int, metavar="N", help="updates per timed window")
+    bot.add_argument("--users", type=int, metavar="N", help="people tapping at once")
+    bot.add_argument("--photos", type=int, metavar="N", help="heavy PNGs uploaded")
+    bot.add_argument("--megapixels", type=float, metavar="MP", help="size of each PNG")
+    bot.add_argument(
+        "--no-sequential", action="store_true", help="skip PTB's one-at-a-time comparison"
+    )
+    bot.set_defaults(handler=cmd_bench_bot)
 
 
 def _entry(module: str, name: str) -> Any:
@@ -69,3 +86,18 @@ def bench_argv(args: argparse.Namespace) -> list[str]:
 
 def cmd_bench_recognition(ctx: CliContext, args: argparse.Namespace) -> int:
     return finish(_entry("recognition.bench.runner", "main")(bench_argv(args)))
+
+
+def bot_bench_argv(args: argparse.Namespace) -> list[str]:
+    argv: list[str] = []
+    for name in ("json", "taps", "users", "photos", "megapixels"):
+        value = getattr(args, name)
+        if value is not None:
+            argv += [f"--{name}", str(value)]
+    argv += ["--quick"] if args.quick else []
+    argv += ["--no-sequential"] if args.no_sequential else []
+    return argv
+
+
+def cmd_bench_bot(ctx: CliContext, args: argparse.Namespace) -> int:
+    return finish(_entry("bot.bench.runner", "main")(bot_bench_argv(args)))

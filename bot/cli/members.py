@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from bot.cli.common import CliContext, grid_codes, open_services, print_table, run, when
+from bot.cli.common import (
+    CliContext,
+    CliError,
+    bot_username,
+    grid_codes,
+    open_services,
+    print_table,
+    run,
+    warn,
+    when,
+)
 from core.idnumber import mask_phone
 from core.models import Member, Role
 from core.services.member_binding import MemberBindingService
@@ -42,7 +52,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     invite.add_argument("--grid", metavar="CODE")
     invite.add_argument("--days", type=_days, default=7, help="valid for N days (default 7)")
     invite.add_argument(
-        "--bot-username", default="", metavar="NAME", help="print a t.me deep link for this bot"
+        "--bot-username",
+        metavar="NAME",
+        help="the bot's @username for the t.me link (default SAFECOMMUNITY_BOT_USERNAME, "
+        "else asked from Telegram when SAFECOMMUNITY_TELEGRAM_TOKEN is set)",
     )
     invite.set_defaults(handler=cmd_invite)
 
@@ -104,12 +117,24 @@ def cmd_invite(ctx: CliContext, args: argparse.Namespace) -> int:
     who = f" for {args.name}" if args.name else ""
     print(f"invitation{who} as {args.role}, valid until {expires}, usable once")
     print(f"token: {token}")
-    username = args.bot_username.strip().lstrip("@")
+    username = _known_username(ctx, args)
     if username:
         print(f"link:  {invite_link(username, token)}")
     else:
-        print(f"send the bot: /start {token}  (pass --bot-username for a t.me link)")
+        print(
+            f"send the bot: /start {token}  (pass --bot-username or set "
+            "SAFECOMMUNITY_BOT_USERNAME for a t.me link)"
+        )
     return 0
+
+
+def _known_username(ctx: CliContext, args: argparse.Namespace) -> str | None:
+    """The bot's username if it can be known; a failed getMe is a warning (the token works)."""
+    try:
+        return bot_username(ctx.settings, args.bot_username)
+    except CliError as exc:
+        warn(f"warning: {exc}")
+        return None
 
 
 def cmd_list(ctx: CliContext, args: argparse.Namespace) -> int:

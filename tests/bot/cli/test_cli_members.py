@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
 import pytest
+
+from bot.sandbox import Sandbox
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples" / "houses.csv"
 
@@ -85,6 +88,43 @@ def test_member_invite_without_a_username_prints_the_start_command(cli) -> None:
     assert token
     assert f"/start {token.group(1)}" in result.out
     assert "t.me" not in result.out.replace("t.me link", "")
+
+
+@pytest.mark.usefixtures("ready")
+def test_member_invite_links_to_the_configured_bot(cli, monkeypatch) -> None:
+    monkeypatch.setenv("SAFECOMMUNITY_BOT_USERNAME", "anning_bot")
+    result = cli("member", "invite", "--role", "guard")
+    assert result.code == 0, result.err
+    token = re.search(r"token: (inv_\S+)", result.out)
+    assert token
+    assert f"link:  https://t.me/anning_bot?start={token.group(1)}" in result.out
+
+
+@pytest.mark.usefixtures("ready")
+async def test_member_invite_asks_telegram_for_the_username(cli, monkeypatch) -> None:
+    async with Sandbox(token="4343:INVITE", bot_username="anning_invite_bot") as sandbox:
+        monkeypatch.setenv("SAFECOMMUNITY_TELEGRAM_TOKEN", sandbox.token)
+        monkeypatch.setenv("SAFECOMMUNITY_TELEGRAM_BASE_URL", sandbox.base_url)
+        # The CLI runs its own event loop: give it a thread, the sandbox keeps this one.
+        result = await asyncio.to_thread(cli, "member", "invite", "--role", "cadre")
+    assert result.code == 0, result.err
+    token = re.search(r"token: (inv_\S+)", result.out)
+    assert token
+    assert f"https://t.me/anning_invite_bot?start={token.group(1)}" in result.out
+    assert [name for name, _ in sandbox.calls] == ["getMe"]
+
+
+@pytest.mark.usefixtures("ready")
+def test_member_invite_when_telegram_cannot_be_asked(cli, monkeypatch) -> None:
+    monkeypatch.setenv("SAFECOMMUNITY_TELEGRAM_TOKEN", "123:SECRET")
+    monkeypatch.setenv("SAFECOMMUNITY_TELEGRAM_BASE_URL", "http://127.0.0.1:9/bot")
+    result = cli("member", "invite", "--role", "resident")
+    assert result.code == 0, result.err  # the invitation exists: say how to use it anyway
+    token = re.search(r"token: (inv_\S+)", result.out)
+    assert token
+    assert f"/start {token.group(1)}" in result.out
+    assert result.err.startswith("warning: cannot ask Telegram for the bot's username")
+    assert "SECRET" not in result.err
 
 
 def test_member_invite_days_must_be_positive(cli) -> None:
