@@ -18,7 +18,7 @@ from telegram.ext import Application, CommandHandler
 from bot.context import BotContext
 from bot.updates import PerUserUpdateProcessor, update_key
 from core.models import Role
-from tests.e2e import BotEnv, MakeBotEnv, register_sample_conversation
+from tests.e2e import BotEnv, MakeBotEnv, register_sample_flow
 
 
 @dataclass
@@ -30,7 +30,7 @@ class Gate:
 
     def register(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
         application.add_handler(CommandHandler("block", self.block))
-        register_sample_conversation(application)
+        register_sample_flow(application)
 
     async def block(self, update: Update, context: BotContext) -> None:
         """Say "blocked", keep the user busy until released, then say "released"."""
@@ -105,7 +105,7 @@ async def test_locks_are_freed_when_idle(env: BotEnv, gate: Gate) -> None:
     assert processor(env).running == 0
 
 
-async def test_user_data_and_conversations_persist_with_interleaved_users(
+async def test_user_data_and_flows_persist_with_interleaved_users(
     env: BotEnv, gate: Gate
 ) -> None:
     cadre = await env.user(Role.CADRE)
