@@ -30,6 +30,7 @@ Action = Callable[[Update, BotContext, VisitButton, VisitFlow], Awaitable[None]]
 ACTIONS: dict[VisitAction, Action] = {
     A.CHECK: residents.check,
     A.ALL_STAY: residents.all_stay,
+    A.UNCHANGED: residents.unchanged,
     A.MOVED_ON: residents.moved_on,
     A.DETAIL: residents.detail,
     A.KIND_SET: residents.kind_set,
@@ -50,6 +51,7 @@ ACTIONS: dict[VisitAction, Action] = {
     A.NEXT: upload.next_step,
     A.TO_HOUSE: upload.to_house,
     A.BACK: upload.back,
+    A.REVIEW: upload.review,
     A.CONFIRM: upload.confirm,
 }
 

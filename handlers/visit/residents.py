@@ -95,6 +95,15 @@ async def all_stay(update: Update, context: BotContext, _d: VisitButton, flow: V
     await render(update, context, flow)
 
 
+async def unchanged(update: Update, context: BotContext, _d: VisitButton, flow: VisitFlow) -> None:
+    """The quick visit: everybody still lives here and nothing else changed → the summary."""
+    if flow.confirm_unchanged(await form.now(context)):
+        await answer(update, context.t("visit_quick.toast"))
+    else:
+        await answer(update)
+    await render(update, context, flow)
+
+
 async def moved_on(
     update: Update, context: BotContext, data: VisitButton, flow: VisitFlow
 ) -> None:

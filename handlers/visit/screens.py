@@ -78,6 +78,10 @@ QUESTIONS = {
     Question.MOVED_IN: N_("visit.new.ask.moved_in"),
 }
 
+# The quick visit (most visits only confirm that nothing changed): with residents, or none.
+QUICK_BUTTON = {True: N_("visit_quick.unchanged"), False: N_("visit_quick.nobody")}
+QUICK_SUMMARY = {True: N_("visit_quick.summary"), False: N_("visit_quick.summary_nobody")}
+
 
 def vb(label: str, action: VisitAction, **fields: Any) -> InlineKeyboardButton:
     return button(label, VisitButton(action, **fields))
@@ -159,6 +163,8 @@ def verify_screen(t: Translator, flow: VisitFlow, note: str = "") -> Screen:
         lines.append(t("visit.verify.covering", cadre=house.cadre or "—"))
     lines.append("")
     rows: Buttons = []
+    if flow.nothing_changed():  # the quick visit: nothing changed, straight to the summary
+        rows.append([vb(t(QUICK_BUTTON[bool(flow.residents)]), A.UNCHANGED)])
     if not flow.residents:
         lines.append(t("visit.verify.nobody"))
     for number, resident in enumerate(flow.residents, 1):
@@ -348,6 +354,8 @@ def summary_screen(t: Translator, flow: VisitFlow, problem: str = "") -> Screen:
     for check in flow.checks.values():
         counts[check.action] += 1
     lines = [header(t, flow), ""]
+    if flow.quick:
+        lines.append(t(QUICK_SUMMARY[bool(flow.residents)]))
     lines.append(
         t(
             "visit.summary.checks",
@@ -377,5 +385,7 @@ def summary_screen(t: Translator, flow: VisitFlow, problem: str = "") -> Screen:
         lines.append(t("visit.summary.covering"))
     lines += ["", t("visit.summary.confirm_hint")]
     rows: Buttons = [[vb(t("visit.summary.confirm"), A.CONFIRM)]]
+    if flow.quick:
+        rows.append([vb(t("visit_quick.review"), A.REVIEW)])
     rows.append([vb(t("visit.back"), A.BACK), cancel_button(t)])
     return _with("\n".join(lines), problem, first=True), rows

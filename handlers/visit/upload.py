@@ -44,6 +44,13 @@ async def back(update: Update, context: BotContext, _d: VisitButton, flow: Visit
     await render(update, context, flow)
 
 
+async def review(update: Update, context: BotContext, _d: VisitButton, flow: VisitFlow) -> None:
+    """✏️ from the quick summary: go through every step (the checks made are kept)."""
+    await answer(update)
+    flow.review()
+    await render(update, context, flow)
+
+
 async def confirm(update: Update, context: BotContext, _d: VisitButton, flow: VisitFlow) -> None:
     """Download the photos, write everything in one transaction, add the faces to the gallery."""
     t = context.t

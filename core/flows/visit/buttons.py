@@ -18,6 +18,7 @@ class VisitAction(enum.StrEnum):
     # step 2
     CHECK = "check"  # rid, value: stays | moved_out | correct
     ALL_STAY = "all_stay"
+    UNCHANGED = "unchanged"  # the quick visit: all still live here, nothing else changed
     MOVED_ON = "moved_on"  # rid, index: days ago
     DETAIL = "detail"  # rid, value: the Detail to correct
     KIND_SET = "kind_set"  # rid, value: PersonKind
@@ -41,6 +42,7 @@ class VisitAction(enum.StrEnum):
     NEXT = "next"
     BACK = "back"
     TO_HOUSE = "to_house"
+    REVIEW = "review"
     CONFIRM = "confirm"
 
 

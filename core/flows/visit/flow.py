@@ -39,6 +39,7 @@ class VisitFlow(Flow[VisitStep]):
     new: list[NewResidentDraft] = field(default_factory=list)
     house_photos: dict[str, str] = field(default_factory=dict)  # PhotoKind value → file id
     ask: Ask | None = None
+    quick: bool = False  # the summary was reached by "nothing changed"
 
     @classmethod
     def start(cls, chat_id: int, now: datetime) -> VisitFlow:
@@ -62,13 +63,36 @@ class VisitFlow(Flow[VisitStep]):
         return True
 
     def back(self) -> bool:
-        self.ask = None
+        self.ask, self.quick = None, False
         return super().back()
 
     def to_house(self) -> None:
         """From the scan screen back to the house already opened (nothing rescanned)."""
         if self.house is not None:
             self.step, self.ask = VisitStep.VERIFY, None
+
+    def review(self) -> None:
+        """From the quick summary to step 2, to go through every step."""
+        self.step, self.ask, self.quick = VisitStep.VERIFY, None, False
+
+    def nothing_changed(self) -> bool:
+        """Whether "all still live here, nothing else changed" is still true of the draft."""
+        return (
+            all(c.action is ResidentAction.STAYS for c in self.checks.values())
+            and not self.new
+            and not self.house_photos
+        )
+
+    def confirm_unchanged(self, now: datetime) -> bool:
+        """The quick visit: every resident stays, nothing else changed → the summary.
+
+        False (nothing done) when the draft already holds a change."""
+        if self.step is not VisitStep.VERIFY or not self.nothing_changed():
+            return False
+        self.all_stay()
+        self.enter(VisitStep.UPLOAD, now)
+        self.quick = True
+        return True
 
     # --- the house ----------------------------------------------------------------------------
 

@@ -14,13 +14,14 @@ from core.flows.visit import (
     NewResidentDraft,
     Question,
     VisitFlow,
+    VisitStep,
     parse_date,
     to_plan,
 )
 from core.models import PersonKind, PhotoKind, ResidencyRole
 from core.serial import decode, encode
 from core.services.persons import PersonView, ResidentView
-from core.services.visits import HouseSheet
+from core.services.visits import HouseSheet, ResidentAction
 
 TODAY = date(2026, 11, 28)
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -89,6 +90,37 @@ def _sheet(*residents: tuple[int, str], house_id: int = 7) -> HouseSheet:
         last_visit_by="",
         assigned_to_actor=True,
     )
+
+
+def test_the_quick_visit_marks_everybody_staying_and_goes_to_the_summary() -> None:
+    flow = VisitFlow.start(1, NOW)
+    flow.open(_sheet((1, "张三"), (2, "李四")), NOW)
+    assert flow.step is VisitStep.VERIFY
+    assert flow.nothing_changed()
+    assert flow.confirm_unchanged(LATER)
+    assert flow.step is VisitStep.UPLOAD
+    assert flow.quick
+    assert {rid: c.action for rid, c in flow.checks.items()} == {
+        "1": ResidentAction.STAYS,
+        "2": ResidentAction.STAYS,
+    }
+    assert [log.step for log in flow.steps] == [
+        VisitStep.SCAN,
+        VisitStep.VERIFY,
+        VisitStep.UPLOAD,
+    ]  # the steps reached, no more
+    assert flow.back()
+    assert flow.step is VisitStep.PHOTOGRAPH  # the full steps stay one tap away
+    assert not flow.quick
+
+
+def test_the_quick_visit_is_refused_once_something_changed() -> None:
+    flow = VisitFlow.start(1, NOW)
+    flow.open(_sheet((1, "张三")), NOW)
+    assert flow.move_out(1, date(2026, 11, 27))
+    assert not flow.nothing_changed()
+    assert not flow.confirm_unchanged(LATER)
+    assert flow.step is VisitStep.VERIFY
 
 
 def test_checks_corrections_and_the_same_card_again() -> None:
