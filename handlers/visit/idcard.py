@@ -2,7 +2,7 @@
 
 Only a reading whose check digit holds is offered (masked, as everywhere); anything else asks
 the cadre to type the number. The photo is kept as the resident's ID-card front either way, so
-step 4 does not ask for it again.
+step 4 does not ask for it again, and the chat message is deleted after the upload.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ async def on_photo(update: Update, context: BotContext, flow: VisitFlow) -> None
     assert item is not None
     assert ask is not None
     assert update.message is not None
+    flow.keep_private(update.message.message_id)
     file_id = incoming_file_id(update)
     core = context.deps.recognition
     if file_id is None:

@@ -3,6 +3,8 @@
 A face photo goes through the recognition core (exactly one face, big and sharp enough); a
 face that resembles someone already enrolled is shown side by side with that person's photo
 so the cadre decides (same person registered again, or a mix-up) before anything is saved.
+The cadre's messages holding a resident's face or identity documents are remembered in the
+flow and deleted from the chat after the upload.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from telegram.error import TelegramError
 from bot.context import BotContext
 from bot.i18n import N_
 from core.errors import InvalidInput, NotFound
-from core.flows.visit import AskKind, FaceDraft, VisitButton, VisitFlow
+from core.flows.visit import PERSONAL_PHOTOS, AskKind, FaceDraft, VisitButton, VisitFlow
 from core.models import PhotoKind
 from core.services.photos import sniff_content_type
 from handlers.cancel import cancel_button
@@ -75,6 +77,8 @@ async def on_photo(update: Update, context: BotContext, flow: VisitFlow) -> None
         await render(update, context, flow, t("visit.photo.pick_first"))
         return
     index, kind = ask.index, ask.photo
+    if index is not None and kind in PERSONAL_PHOTOS:
+        flow.keep_private(message.message_id)
     if too_large(update):
         await render(update, context, flow, t("visit.photo.too_large"))
         return

@@ -1,4 +1,8 @@
-"""Moving between steps, and step 5: the summary whose ✅ writes the whole visit at once."""
+"""Moving between steps, and step 5: the summary whose ✅ writes the whole visit at once.
+
+After the upload, the cadre's chat messages holding ID cards and faces are deleted (the
+store keeps the photos; a message older than 48 hours cannot be deleted and stays).
+"""
 
 from __future__ import annotations
 
@@ -97,6 +101,7 @@ async def confirm(update: Update, context: BotContext, _d: VisitButton, flow: Vi
     minutes = max(1, round((finished - flow.started_at).total_seconds() / 60))
     rows = [[button(t("visit.done.next"), MenuButton("visit"))]]
     await flows.show(update, context, flow, _done_text(context, flow, outcome, minutes), rows)
+    await forget_private_photos(context, flow)
 
 
 def _done_text(context: BotContext, flow: VisitFlow, outcome: VisitOutcome, minutes: int) -> str:
@@ -119,6 +124,17 @@ def _done_text(context: BotContext, flow: VisitFlow, outcome: VisitOutcome, minu
     if not outcome.assigned:
         lines.append(t("visit.done.covering"))
     return "\n".join(lines)
+
+
+async def forget_private_photos(context: BotContext, flow: VisitFlow) -> None:
+    """Delete the cadre's messages holding ID cards and faces (now in the store)."""
+    if flow.chat_id is None:
+        return
+    for message_id in flow.private_messages:
+        try:
+            await context.bot.delete_message(flow.chat_id, message_id)
+        except TelegramError as exc:  # older than 48 hours, or already gone
+            log.debug("could not delete photo message %s: %s", message_id, exc)
 
 
 async def _refused(

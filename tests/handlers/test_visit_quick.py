@@ -134,3 +134,42 @@ async def test_the_quick_button_goes_once_something_changed(env: BotEnv) -> None
     moved = await press(env, cadre, "今天")
     assert "已搬离" in moved.text
     assert not any(label.startswith("✅ 住户均未变化") for label in moved.button_labels)
+
+
+async def test_id_card_and_face_photos_leave_the_chat_after_the_upload(env: BotEnv) -> None:
+    from tests.handlers.test_visit import astronaut
+    from tests.recognition.idcard.synth_idcard import id_card_photo
+
+    cadre = await env.user(Role.CADRE)
+    await seed_house(env, cadre, with_tenant=False)
+    await env.say(cadre, "/visit")
+    await env.say(cadre, "A-1-101")
+    await press(env, cadre, "下一步")
+    await press(env, cadre, "➕ 登记新住户")
+    await env.say(cadre, "李四")
+
+    async def photo(data: bytes) -> int:
+        before = len(env.messages(cadre.id))
+        sent = await env.sandbox.send_photo(cadre.id, data)
+        await env.sandbox.wait_for_bot_messages(cadre.id, before + 1, timeout=30)
+        return int(sent["message_id"])
+
+    id_card = await photo(id_card_photo("110105198001010016", "李四", seed=1))
+    assert "从照片读出" in form(env, cadre).text
+    for label in ("✅ 号码正确", "⏭", "流动人口", "租客", "今天", "下一步", "▫️ 人脸"):
+        await press(env, cadre, label)
+    face = await photo(astronaut())
+    assert "人脸照片合格" in form(env, cadre).text
+    await press(env, cadre, "▫️ 便民联系卡")
+    contact_card = await photo(document_photo())
+    deleted_before = {int(p["message_id"]) for p in env.calls("deleteMessage")}
+    assert not {id_card, face} & deleted_before  # kept until the visit is written
+    await press(env, cadre, "下一步")
+    await press(env, cadre, "✅ 确认上传")
+    await wait_form(env, cadre, "走访已记录")
+    await env.wait_for_call("deleteMessage", lambda p: int(p["message_id"]) == face)
+    deleted = {int(p["message_id"]) for p in env.calls("deleteMessage")}
+    assert {id_card, face} <= deleted
+    assert contact_card not in deleted  # the house's contact card is not personal data
+    left = {m["message_id"] for m in env.sandbox.history(cadre.id)}
+    assert not {id_card, face} & left

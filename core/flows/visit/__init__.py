@@ -1,7 +1,7 @@
 """📝 The cadre's visit as a typed flow (state, transitions, buttons, the plan it becomes)."""
 
 from core.flows.visit.buttons import VisitAction, VisitButton
-from core.flows.visit.flow import VisitFlow
+from core.flows.visit.flow import PERSONAL_PHOTOS, VisitFlow
 from core.flows.visit.plan import parse_date, to_plan
 from core.flows.visit.state import (
     Ask,
@@ -19,6 +19,7 @@ from core.flows.visit.state import (
 )
 
 __all__ = [
+    "PERSONAL_PHOTOS",
     "Ask",
     "AskKind",
     "Check",

@@ -25,6 +25,12 @@ from core.models import PersonKind, PhotoKind
 from core.serial import persistable
 from core.services.visits import HouseSheet, ResidentAction
 
+# The photos of a new resident that show their face or identity documents: deleted from the
+# cadre's chat once the visit is written (the store keeps them).
+PERSONAL_PHOTOS = frozenset(
+    {PhotoKind.FACE, PhotoKind.ID_FRONT, PhotoKind.ID_BACK, PhotoKind.RESIDENCE_PERMIT}
+)
+
 
 @persistable("flow.visit")
 @dataclass(kw_only=True)
@@ -40,6 +46,8 @@ class VisitFlow(Flow[VisitStep]):
     house_photos: dict[str, str] = field(default_factory=dict)  # PhotoKind value → file id
     ask: Ask | None = None
     quick: bool = False  # the summary was reached by "nothing changed"
+    # The cadre's chat messages holding ID cards and faces: deleted after the upload.
+    private_messages: list[int] = field(default_factory=list)
 
     @classmethod
     def start(cls, chat_id: int, now: datetime) -> VisitFlow:
@@ -309,6 +317,11 @@ class VisitFlow(Flow[VisitStep]):
             self.new[index].link(ask.person_id, ask.person_name)
         self.accept_face(index, face)
         return ask.person_name if same else None
+
+    def keep_private(self, message_id: int) -> None:
+        """A chat message holding an ID card or a face: delete it after the upload."""
+        if message_id not in self.private_messages:
+            self.private_messages.append(message_id)
 
     def file_ids(self) -> set[str]:
         found = set(self.house_photos.values())
