@@ -1,4 +1,8 @@
-"""Step 1: the cadre photographs the house card (or types the code, or opens its QR link)."""
+"""Step 1: the cadre photographs the house card (or types the code, or opens its QR link).
+
+The card's photo also opens the visit by itself: a cadre (or admin) with no visit open who
+sends it lands straight at step 2 (`from_card_photo`, the role's stray-photo handler).
+"""
 
 from __future__ import annotations
 
@@ -12,21 +16,15 @@ from telegram.error import TelegramError
 from bot.context import BotContext
 from bot.i18n import N_
 from core.errors import InvalidToken, NotFound
+from core.flows.visit import VisitAction, VisitButton, VisitFlow
 from core.models import Member
 from core.roles import Permission
 from core.services import actor_for
 from handlers.common import answer, send
-from handlers.kit.flows import begin as begin_flow
-from handlers.kit.flows import end as end_flow
+from handlers.kit import flows
+from handlers.kit.buttons import button
 from handlers.visit import form, screens
-from handlers.visit.draft import (
-    Draft,
-    LegacyVisit,
-    enter,
-    load_house,
-    new_draft,
-    reload_residents,
-)
+from handlers.visit.form import render
 from handlers.visit.media import download_image
 from recognition.errors import Overloaded, RecognitionError
 from recognition.images import BLURRED_BELOW, load_rgb, sharpness
@@ -54,7 +52,14 @@ def _blurred(data: bytes, max_pixels: int) -> bool:
 
 
 def may_visit(member: Member | None) -> bool:
+    """Who may visit houses (and press any visit button)."""
     return member is not None and actor_for(member).can(Permission.VISIT_HOUSES)
+
+
+def card_token(texts: list[str] | tuple[str, ...]) -> str | None:
+    """The card token in the decoded QR texts (a link ``…?start=h_<token>``), if any."""
+    tokens = [text.split(CARD_LINK_MARK, 1)[1] for text in texts if CARD_LINK_MARK in text]
+    return tokens[0].split("&", 1)[0] if tokens else None
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -63,113 +68,112 @@ async def start(update: Update, context: BotContext) -> None:
     if not may_visit(context.member):
         await send(update, context, context.t("visit.not_allowed"))
         return
-    draft = form.draft_of(context)
-    if draft is not None and draft.get("house"):
-        await offer_resume(update, context, draft)
+    flow = form.current(context)
+    if flow is not None and flow.house is not None:
+        await offer_resume(update, context, flow)
         return
     await begin(update, context)
 
 
 async def offer_resume(
-    update: Update, context: BotContext, draft: Draft, *, token: str = "", code: str = ""
+    update: Update, context: BotContext, flow: VisitFlow, *, token: str = "", code: str = ""
 ) -> None:
     """An unfinished visit is never dropped silently: continue it, or discard it knowingly."""
     t = context.t
-    text = t("visit.resume.text", address=draft["house"]["address"])
-    rows = [[screens.button(t("visit.resume.continue"), "resume")]]
+    assert flow.house is not None
+    text = t("visit.resume.text", address=flow.house.address)
+    rows = [[screens.vb(t("visit.resume.continue"), VisitAction.RESUME)]]
     if token or code:
         kind, value = ("token", token) if token else ("code", code)
-        rows.append([screens.button(t("visit.resume.switch"), "restart_at", kind, value)])
+        switch = VisitButton(VisitAction.RESTART_AT, kind=kind, value=value)
+        rows.append([button(t("visit.resume.switch"), switch)])
     else:
-        rows.append([screens.button(t("visit.resume.discard"), "restart")])
-    await form.show(update, context, draft, text, rows)
+        rows.append([screens.vb(t("visit.resume.discard"), VisitAction.RESTART)])
+    await flows.show(update, context, flow, text, rows)
 
 
-async def restart_at(update: Update, context: BotContext, args: tuple[object, ...]) -> None:
-    """Discard the unfinished visit and open the house the cadre asked for instead."""
-    await answer(update, context.t("visit.resume.discarded"))
-    old = form.draft_of(context)
-    if old is not None:
-        await form.close_form(context, old)
-    end_flow(context)
-    draft = await begin(update, context, show=False)
-    kind, value = str(args[0]), str(args[1])
-    await open_house(update, context, draft, **{kind: value})
-
-
-async def begin(update: Update, context: BotContext, *, show: bool = True) -> Draft:
+async def begin(update: Update, context: BotContext, *, show: bool = True) -> VisitFlow:
+    """A new visit at step 1 (an earlier flow's form is closed)."""
     chat = update.effective_chat
     assert chat is not None
-    async with context.services() as svc:
-        now = svc.visits.now()
-    old = form.draft_of(context)
+    old = flows.any_flow(context)
     if old is not None:
-        await form.close_form(context, old)
-    draft = begin_flow(context, LegacyVisit(draft=new_draft(chat.id, now))).draft
+        await flows.close_form(context, old)
+    flow = flows.begin(context, VisitFlow.start(chat.id, await form.now(context)))
     if show:
-        await form.render(update, context, draft)
-    return draft
+        await render(update, context, flow)
+    return flow
 
 
-async def resume(update: Update, context: BotContext) -> None:
-    draft = form.draft_of(context)
+async def resume(update: Update, context: BotContext, flow: VisitFlow | None) -> None:
     await answer(update)
-    if draft is None:
+    if flow is None:
         await begin(update, context)
         return
-    await form.render(update, context, draft)
+    await render(update, context, flow)
 
 
-async def restart(update: Update, context: BotContext) -> None:
+async def restart(update: Update, context: BotContext, _flow: VisitFlow | None) -> None:
     await answer(update, context.t("visit.resume.discarded"))
-    end_flow(context)
+    flows.end(context)
     await begin(update, context)
+
+
+async def restart_at(update: Update, context: BotContext, data: VisitButton) -> None:
+    """Discard the unfinished visit and open the house the cadre asked for instead."""
+    await answer(update, context.t("visit.resume.discarded"))
+    flow = await begin(update, context, show=False)
+    if data.kind == "token":
+        await open_house(update, context, flow, token=data.value)
+    else:
+        await open_house(update, context, flow, code=data.value)
 
 
 async def from_link(update: Update, context: BotContext, token: str) -> None:
     """`/start h_<token>` from a cadre's phone camera: the visit starts at the house."""
-    unfinished = form.draft_of(context)
-    if unfinished is not None and unfinished.get("house"):
+    unfinished = form.current(context)
+    if unfinished is not None and unfinished.house is not None:
         await offer_resume(update, context, unfinished, token=token)
         return
-    draft = await begin(update, context, show=False)
-    await open_house(update, context, draft, token=token)
+    flow = await begin(update, context, show=False)
+    await open_house(update, context, flow, token=token)
 
 
-async def on_photo(update: Update, context: BotContext, draft: Draft) -> None:
+async def on_photo(update: Update, context: BotContext, flow: VisitFlow) -> None:
     """A card photo (photo, image document or forwarded photo): decode the QR, open the house."""
     t = context.t
     core = context.deps.recognition
     if core is None:
-        await form.render(update, context, draft, t("visit.scan.no_recognition"))
+        await render(update, context, flow, t("visit.scan.no_recognition"))
         return
-    await context.bot.send_chat_action(draft["chat_id"], ChatAction.TYPING)
+    assert update.effective_chat is not None
+    await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
     try:
         image = await download_image(update, context)
     except TelegramError as exc:
         log.info("card photo download failed: %s", exc)
-        await form.render(update, context, draft, t("visit.photo.download_failed"))
+        await render(update, context, flow, t("visit.photo.download_failed"))
         return
     if image is None:
-        await form.render(update, context, draft, t("visit.scan.not_an_image"))
+        await render(update, context, flow, t("visit.scan.not_an_image"))
         return
     try:
         texts = await core.decode_qr(image)
     except Overloaded:
-        await form.render(update, context, draft, t("visit.busy"))
+        await render(update, context, flow, t("visit.busy"))
         return
     except RecognitionError as exc:
         log.info("card photo refused: %s", exc.code)
-        await form.render(update, context, draft, t("visit.scan.bad_image"))
+        await render(update, context, flow, t("visit.scan.bad_image"))
         return
-    tokens = [text.split(CARD_LINK_MARK, 1)[1] for text in texts if CARD_LINK_MARK in text]
+    token = card_token(texts)
     if not texts:
         blurred = await asyncio.to_thread(_blurred, image, context.settings.max_image_pixels)
-        await form.render(update, context, draft, t(NO_CODE[blurred]))
-    elif not tokens:
-        await form.render(update, context, draft, t("visit.scan.foreign"))
+        await render(update, context, flow, t(NO_CODE[blurred]))
+    elif token is None:
+        await render(update, context, flow, t("visit.scan.foreign"))
     else:
-        await open_house(update, context, draft, token=tokens[0].split("&", 1)[0])
+        await open_house(update, context, flow, token=token)
 
 
 async def from_card_photo(update: Update, context: BotContext) -> bool:
@@ -184,28 +188,29 @@ async def from_card_photo(update: Update, context: BotContext) -> bool:
     except (TelegramError, RecognitionError) as exc:
         log.info("stray photo not read as a card: %s", exc)
         return False
-    tokens = [text.split(CARD_LINK_MARK, 1)[1] for text in texts if CARD_LINK_MARK in text]
-    if not tokens:
+    token = card_token(texts)
+    if token is None:
         return False
-    draft = await begin(update, context, show=False)
-    await open_house(update, context, draft, token=tokens[0].split("&", 1)[0])
+    flow = await begin(update, context, show=False)
+    await open_house(update, context, flow, token=token)
     return True
 
 
-async def on_text(update: Update, context: BotContext, draft: Draft) -> None:
+async def on_text(update: Update, context: BotContext, flow: VisitFlow) -> None:
     """A typed house code (or a pasted card link)."""
     assert update.message is not None
     assert update.message.text is not None
     text = update.message.text.strip()
     if CARD_LINK_MARK in text:
-        await open_house(update, context, draft, token=text.split(CARD_LINK_MARK, 1)[1].split()[0])
+        await open_house(update, context, flow, token=text.split(CARD_LINK_MARK, 1)[1].split()[0])
     else:
-        await open_house(update, context, draft, code=text)
+        await open_house(update, context, flow, code=text)
 
 
 async def open_house(
-    update: Update, context: BotContext, draft: Draft, *, token: str = "", code: str = ""
+    update: Update, context: BotContext, flow: VisitFlow, *, token: str = "", code: str = ""
 ) -> None:
+    """Open the house by its card token or code: step 2 (or step 1 saying what was wrong)."""
     t = context.t
     actor = context.actor
     assert actor is not None
@@ -218,16 +223,10 @@ async def open_house(
             now = svc.visits.now()
     except InvalidToken as exc:
         phone = context.settings.community_phone
-        await form.render(update, context, draft, t(TOKEN_ERRORS[exc.detail], phone=phone))
+        await render(update, context, flow, t(TOKEN_ERRORS[exc.detail], phone=phone))
         return
     except NotFound:
-        await form.render(update, context, draft, t("visit.scan.unknown_code", code=code[:40]))
+        await render(update, context, flow, t("visit.scan.unknown_code", code=code[:40]))
         return
-    previous = draft.get("house")
-    if previous and previous["id"] == sheet.house_id:
-        reload_residents(draft, sheet)  # the same card again: keep what was checked
-    else:
-        load_house(draft, sheet)
-        draft["new"], draft["house_photos"] = [], {}  # those belonged to the other house
-    enter(draft, "verify", now)
-    await form.render(update, context, draft)
+    flow.open(sheet, now)
+    await render(update, context, flow)

@@ -1,42 +1,65 @@
-"""What each step of the visit shows: one form message, re-rendered from the draft."""
+"""What each step of the visit shows: one form message, rendered from the typed flow.
+
+`screen` picks the screen for the flow's step and sub-step (`flow.ask`), so every handler
+ends with the same call and a visit resumed after a restart shows exactly where it stopped.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
 
 from markupsafe import Markup
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import InlineKeyboardButton
 
 from bot.i18n import N_, Translator
+from core.flows.visit import (
+    AskKind,
+    Check,
+    Detail,
+    NewResidentDraft,
+    Question,
+    VisitAction,
+    VisitButton,
+    VisitFlow,
+    VisitStep,
+)
 from core.models import PersonKind, PhotoKind, ResidencyRole, RiskColour
+from core.services.visits import ResidentAction
 from handlers.cancel import cancel_button
 from handlers.houses import colour_label
-from handlers.visit.draft import STEPS, Draft, photo_slots, slot_file, step_number, unchecked
+from handlers.kit.buttons import button
 
 Buttons = list[list[InlineKeyboardButton]]
+Screen = tuple[str, Buttons]
+A = VisitAction
 KIND_LABELS = {
-    PersonKind.REGISTERED.value: N_("visit.kind.registered"),
-    PersonKind.FLOATING.value: N_("visit.kind.floating"),
-    PersonKind.FOREIGN.value: N_("visit.kind.foreign"),
+    PersonKind.REGISTERED: N_("visit.kind.registered"),
+    PersonKind.FLOATING: N_("visit.kind.floating"),
+    PersonKind.FOREIGN: N_("visit.kind.foreign"),
 }
 ROLE_LABELS = {
-    ResidencyRole.TENANT.value: N_("visit.role.tenant"),
-    ResidencyRole.FAMILY.value: N_("visit.role.family"),
-    ResidencyRole.OTHER.value: N_("visit.role.other"),
+    ResidencyRole.TENANT: N_("visit.role.tenant"),
+    ResidencyRole.FAMILY: N_("visit.role.family"),
+    ResidencyRole.OTHER: N_("visit.role.other"),
 }
-FIELD_LABELS = {
-    "name": N_("visit.field.name"),
-    "phone": N_("visit.field.phone"),
-    "id_number": N_("visit.field.id_number"),
-    "kind": N_("visit.field.kind"),
+DETAIL_LABELS = {
+    Detail.NAME: N_("visit.field.name"),
+    Detail.PHONE: N_("visit.field.phone"),
+    Detail.ID_NUMBER: N_("visit.field.id_number"),
+    Detail.KIND: N_("visit.field.kind"),
+}
+DETAIL_QUESTIONS = {
+    Detail.NAME: N_("visit.correct.ask.name"),
+    Detail.PHONE: N_("visit.correct.ask.phone"),
+    Detail.ID_NUMBER: N_("visit.correct.ask.id_number"),
+    Detail.KIND: N_("visit.correct.ask.kind"),
 }
 STEP_LABELS = {
-    "scan": N_("visit.step.scan"),
-    "verify": N_("visit.step.verify"),
-    "update": N_("visit.step.update"),
-    "photograph": N_("visit.step.photograph"),
-    "upload": N_("visit.step.upload"),
+    VisitStep.SCAN: N_("visit.step.scan"),
+    VisitStep.VERIFY: N_("visit.step.verify"),
+    VisitStep.UPDATE: N_("visit.step.update"),
+    VisitStep.PHOTOGRAPH: N_("visit.step.photograph"),
+    VisitStep.UPLOAD: N_("visit.step.upload"),
 }
 PHOTO_LABELS = {
     PhotoKind.FACE: N_("visit.photo.face"),
@@ -46,265 +69,323 @@ PHOTO_LABELS = {
     PhotoKind.GUARANTEE_LETTER: N_("visit.photo.guarantee_letter"),
     PhotoKind.CONTACT_CARD: N_("visit.photo.contact_card"),
 }
-# The sub-steps of adding a resident, in order (each has Back and Discard).
-NEW_STEPS = ("new_name", "new_id", "new_phone", "new_kind", "new_role", "new_moved_in")
-NEW_QUESTIONS = {
-    "new_name": N_("visit.new.ask.name"),
-    "new_id": N_("visit.new.ask.id"),
-    "new_phone": N_("visit.new.ask.phone"),
-    "new_kind": N_("visit.new.ask.kind"),
-    "new_role": N_("visit.new.ask.role"),
-    "new_moved_in": N_("visit.new.ask.moved_in"),
+QUESTIONS = {
+    Question.NAME: N_("visit.new.ask.name"),
+    Question.ID: N_("visit.new.ask.id"),
+    Question.PHONE: N_("visit.new.ask.phone"),
+    Question.KIND: N_("visit.new.ask.kind"),
+    Question.ROLE: N_("visit.new.ask.role"),
+    Question.MOVED_IN: N_("visit.new.ask.moved_in"),
 }
 
-
-def data(*parts: Any) -> tuple[Any, ...]:
-    return ("visit", *parts)
-
-
-def button(label: str, *parts: Any) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=data(*parts))
+# The quick visit (most visits only confirm that nothing changed): with residents, or none.
+QUICK_BUTTON = {True: N_("visit_quick.unchanged"), False: N_("visit_quick.nobody")}
+QUICK_SUMMARY = {True: N_("visit_quick.summary"), False: N_("visit_quick.summary_nobody")}
 
 
-def header(t: Translator, draft: Draft) -> str:
-    step = draft["step"]
-    progress = t(
-        "visit.progress", n=step_number(step), total=len(STEPS), step=t(STEP_LABELS[step])
-    )
-    house = draft.get("house")
-    if not house:
+def vb(label: str, action: VisitAction, **fields: Any) -> InlineKeyboardButton:
+    return button(label, VisitButton(action, **fields))
+
+
+def screen(t: Translator, flow: VisitFlow, note: str = "") -> Screen:
+    ask = flow.ask.kind if flow.ask is not None else None
+    if flow.step is VisitStep.SCAN or flow.house is None:
+        return scan_screen(t, flow, note)
+    if flow.step is VisitStep.VERIFY and ask is AskKind.MOVED_OUT:
+        return moved_out_prompt(t, flow, note)
+    if flow.step is VisitStep.VERIFY and ask is AskKind.CORRECT:
+        return correct_prompt(t, flow, note)
+    if flow.step is VisitStep.VERIFY:
+        return verify_screen(t, flow, note)
+    if flow.step is VisitStep.UPDATE and flow.adding is not None:
+        return new_resident_screen(t, flow, note)
+    if flow.step is VisitStep.UPDATE:
+        return update_screen(t, flow, note)
+    if flow.step is VisitStep.PHOTOGRAPH and ask is AskKind.PHOTO:
+        return photo_prompt(t, flow, note)
+    if flow.step is VisitStep.PHOTOGRAPH:
+        return photograph_screen(t, flow, note)
+    return summary_screen(t, flow, note)
+
+
+def header(t: Translator, flow: VisitFlow) -> str:
+    step = flow.step
+    total = len(VisitStep)
+    progress = t("visit.progress", n=step.number, total=total, step=t(STEP_LABELS[step]))
+    if flow.house is None:
         return progress
-    return t("visit.house_line", address=house["address"], code=house["code"]) + "\n" + progress
+    house = t("visit.house_line", address=flow.house.address, code=flow.house.code)
+    return house + "\n" + progress
+
+
+def _with(text: str, note: str, *, first: bool = False) -> str:
+    if not note:
+        return text
+    return note + "\n\n" + text if first else text + "\n\n" + note
 
 
 def nav(t: Translator, *, back: bool = True, next_: bool = True) -> list[InlineKeyboardButton]:
     row = []
     if back:
-        row.append(button(t("visit.back"), "back"))
+        row.append(vb(t("visit.back"), A.BACK))
     if next_:
-        row.append(button(t("visit.next"), "next"))
+        row.append(vb(t("visit.next"), A.NEXT))
     row.append(cancel_button(t))
     return row
 
 
-def scan_screen(t: Translator, draft: Draft, problem: str = "") -> tuple[str, Buttons]:
-    text = header(t, draft) + "\n\n" + t("visit.scan.prompt")
-    if problem:
-        text = problem + "\n\n" + text
+def ask_nav(t: Translator) -> list[InlineKeyboardButton]:
+    return [vb(t("visit.back"), A.ASK_BACK), cancel_button(t)]
+
+
+def scan_screen(t: Translator, flow: VisitFlow, problem: str = "") -> Screen:
+    text = _with(header(t, flow) + "\n\n" + t("visit.scan.prompt"), problem, first=True)
     rows: Buttons = []
-    if draft.get("house"):  # came back from step 2: the opened house is one tap away
-        rows.append([button(t("visit.scan.to_house", code=draft["house"]["code"]), "to_house")])
+    if flow.house is not None:  # came back from step 2: the opened house is one tap away
+        rows.append([vb(t("visit.scan.to_house", code=flow.house.code), A.TO_HOUSE)])
     rows.append([cancel_button(t)])
     return text, rows
 
 
-def verify_screen(t: Translator, draft: Draft, when: Any, note: str = "") -> tuple[str, Buttons]:
+def verify_screen(t: Translator, flow: VisitFlow, note: str = "") -> Screen:
     """Step 2: the house card with every resident's check."""
-    house = draft["house"]
-    lines = [header(t, draft), ""]
-    colour = colour_label(RiskColour(house["colour"]), t)
-    lines.append(t("visit.verify.colour", colour=colour))
-    lines.append(t("visit.verify.landlord", landlord=house["landlord"] or "—"))
-    if house["last_at"]:
-        last = when(datetime.fromisoformat(house["last_at"]))
-        lines.append(t("visit.verify.last", when=last, by=house["last_by"] or "—"))
+    house = flow.house
+    assert house is not None
+    lines = [header(t, flow), ""]
+    lines.append(t("visit.verify.colour", colour=colour_label(RiskColour(house.colour), t)))
+    lines.append(t("visit.verify.landlord", landlord=house.landlord or "—"))
+    if house.last_at is not None:
+        last = t.short_datetime(house.last_at)
+        lines.append(t("visit.verify.last", when=last, by=house.last_by or "—"))
     else:
         lines.append(t("visit.verify.never"))
-    if not house["assigned"]:
-        lines.append(t("visit.verify.covering", cadre=house["cadre"] or "—"))
+    if not house.assigned:
+        lines.append(t("visit.verify.covering", cadre=house.cadre or "—"))
     lines.append("")
     rows: Buttons = []
-    if not draft["residents"]:
+    if flow.nothing_changed():  # the quick visit: nothing changed, straight to the summary
+        rows.append([vb(t(QUICK_BUTTON[bool(flow.residents)]), A.UNCHANGED)])
+    if not flow.residents:
         lines.append(t("visit.verify.nobody"))
-    for number, resident in enumerate(draft["residents"], 1):
-        check = draft["checks"].get(str(resident["rid"]))
+    for number, resident in enumerate(flow.residents, 1):
+        check = flow.checks.get(str(resident.rid))
         lines.append(
             t(
                 "visit.verify.resident",
                 n=number,
-                name=resident["name"],
-                id=resident["id_masked"] or "—",
-                kind=t(KIND_LABELS[resident["kind"]]),
-                state=Markup(check_state(t, check, when)),
+                name=resident.name,
+                id=resident.id_masked or "—",
+                kind=t(KIND_LABELS[resident.kind]),
+                state=Markup(check_state(t, check)),
             )
         )
+        rid = resident.rid
         rows.append(
             [
-                button(t("visit.verify.stays", n=number), "check", resident["rid"], "stays"),
-                button(
-                    t("visit.verify.moved_out", n=number), "check", resident["rid"], "moved_out"
-                ),
-                button(t("visit.verify.correct", n=number), "check", resident["rid"], "correct"),
+                vb(t("visit.verify.stays", n=number), A.CHECK, rid=rid, value="stays"),
+                vb(t("visit.verify.moved_out", n=number), A.CHECK, rid=rid, value="moved_out"),
+                vb(t("visit.verify.correct", n=number), A.CHECK, rid=rid, value="correct"),
             ]
         )
-    if len(draft["residents"]) > 1 and unchecked(draft):
-        rows.append([button(t("visit.verify.all_stay"), "all_stay")])
+    if len(flow.residents) > 1 and flow.unchecked():
+        rows.append([vb(t("visit.verify.all_stay"), A.ALL_STAY)])
     rows.append(nav(t))
-    if note:
-        lines += ["", note]
-    return "\n".join(lines), rows
+    return _with("\n".join(lines), note), rows
 
 
-def check_state(t: Translator, check: dict[str, Any] | None, when: Any) -> str:
+def check_state(t: Translator, check: Check | None) -> str:
     if check is None:
         return t("visit.state.unchecked")
-    if check["action"] == "moved_out":
-        return t(
-            "visit.state.moved_out", date=t.short_date(date.fromisoformat(check["moved_out"]))
-        )
-    if check["action"] == "corrected":
+    if check.action is ResidentAction.MOVED_OUT and check.moved_out is not None:
+        return t("visit.state.moved_out", date=t.short_date(check.moved_out))
+    if check.action is ResidentAction.CORRECTED:
         return t("visit.state.corrected")
     return t("visit.state.stays")
 
 
-def update_screen(t: Translator, draft: Draft, note: str = "") -> tuple[str, Buttons]:
-    """Step 3: the new residents added so far."""
-    lines = [header(t, draft), ""]
+def moved_out_prompt(t: Translator, flow: VisitFlow, note: str = "") -> Screen:
+    assert flow.ask is not None
+    rid = flow.ask.rid
+    resident = flow.resident(rid)
+    name = resident.name if resident else "?"
+    text = header(t, flow) + "\n\n" + t("visit.moved_out.ask", name=name)
+    rows = [
+        [
+            vb(t("visit.date.today"), A.MOVED_ON, rid=rid, index=0),
+            vb(t("visit.date.yesterday"), A.MOVED_ON, rid=rid, index=1),
+        ],
+        ask_nav(t),
+    ]
+    return _with(text, note), rows
+
+
+def correct_prompt(t: Translator, flow: VisitFlow, note: str = "") -> Screen:
+    assert flow.ask is not None
+    rid, detail = flow.ask.rid, flow.ask.detail
+    resident = flow.resident(rid)
+    name = resident.name if resident else "?"
     rows: Buttons = []
-    if not draft["new"]:
+    if detail is None:  # which detail?
+        question = t("visit.correct.which", name=name)
+        details = [vb(t(label), A.DETAIL, rid=rid, value=d) for d, label in DETAIL_LABELS.items()]
+        rows += [details[:2], details[2:]]
+    else:
+        question = t(DETAIL_QUESTIONS[detail], name=name)
+        if detail is Detail.KIND:
+            rows.append(
+                [vb(t(label), A.KIND_SET, rid=rid, value=k) for k, label in KIND_LABELS.items()]
+            )
+    rows.append(ask_nav(t))
+    return _with(header(t, flow) + "\n\n" + question, note), rows
+
+
+def update_screen(t: Translator, flow: VisitFlow, note: str = "") -> Screen:
+    """Step 3: the new residents added so far."""
+    lines = [header(t, flow), ""]
+    rows: Buttons = [[vb(t("visit.update.add"), A.ADD)]]
+    if not flow.new:
         lines.append(t("visit.update.none"))
-    for number, item in enumerate(draft["new"], 1):
+    for number, item in enumerate(flow.new, 1):
         lines.append(resident_line(t, number, item))
-        rows.append([button(t("visit.update.remove", name=item["name"]), "remove", number - 1)])
-    rows.insert(0, [button(t("visit.update.add"), "add")])
+        rows.append([vb(t("visit.update.remove", name=item.name), A.REMOVE, index=number - 1)])
     rows.append(nav(t))
-    if note:
-        lines += ["", note]
-    return "\n".join(lines), rows
+    return _with("\n".join(lines), note), rows
 
 
-def resident_line(t: Translator, number: int, item: dict[str, Any]) -> str:
+def resident_line(t: Translator, number: int, item: NewResidentDraft) -> str:
     return t(
         "visit.update.resident",
         n=number,
-        name=item["name"],
-        id=item["id_masked"] or "—",
-        kind=t(KIND_LABELS[item["kind"]]),
-        role=t(ROLE_LABELS[item["role"]]),
-        moved_in=t.short_date(date.fromisoformat(item["moved_in"])) if item["moved_in"] else "—",
+        name=item.name,
+        id=item.id_masked or "—",
+        kind=t(KIND_LABELS[item.kind]),
+        role=t(ROLE_LABELS[item.role]),
+        moved_in=t.short_date(item.moved_in) if item.moved_in else "—",
     )
 
 
-def new_resident_screen(
-    t: Translator, draft: Draft, ask: str, problem: str = ""
-) -> tuple[str, Buttons]:
-    """One sub-step of adding a resident: a question, its choices, Back and Discard."""
-    item = draft["ask"]["item"]
-    number = NEW_STEPS.index(ask) + 1
-    lines = [header(t, draft), "", t("visit.new.title", n=number, total=len(NEW_STEPS))]
-    if item["name"]:
-        lines.append(t("visit.new.so_far", name=item["name"], id=item["id_masked"] or "—"))
+def new_resident_screen(t: Translator, flow: VisitFlow, problem: str = "") -> Screen:
+    """One question about a new resident: the question, its choices, Back and Discard."""
+    ask = flow.ask
+    assert ask is not None
+    assert ask.item is not None
+    assert ask.question is not None
+    item, question = ask.item, ask.question
+    if ask.read is not None and question is Question.ID:
+        return id_reading_screen(t, flow, problem)
+    lines = [header(t, flow), "", t("visit.new.title", n=question.number, total=len(Question))]
+    if item.name:
+        lines.append(t("visit.new.so_far", name=item.name, id=item.id_masked or "—"))
     if problem:
         lines += ["", problem]
-    lines += ["", t(NEW_QUESTIONS[ask])]
+    lines += ["", t(QUESTIONS[question])]
     rows: Buttons = []
-    if ask == "new_id":
-        rows.append([button(t("visit.new.no_id"), "new_skip")])
-    elif ask == "new_phone":
-        rows.append([button(t("visit.new.skip"), "new_skip")])
-    elif ask == "new_kind":
-        rows.append([button(t(label), "new_kind", kind) for kind, label in KIND_LABELS.items()])
-    elif ask == "new_role":
-        rows.append([button(t(label), "new_role", role) for role, label in ROLE_LABELS.items()])
-    elif ask == "new_moved_in":
-        rows.append([button(t("visit.date.today"), "new_today")])
-    rows.append(
-        [button(t("visit.back"), "new_back"), button(t("visit.new.discard"), "new_discard")]
-    )
+    if question is Question.ID:
+        rows.append([vb(t("visit.new.no_id"), A.NEW_SKIP)])
+    elif question is Question.PHONE:
+        rows.append([vb(t("visit.new.skip"), A.NEW_SKIP)])
+    elif question is Question.KIND:
+        rows.append([vb(t(label), A.NEW_KIND, value=k) for k, label in KIND_LABELS.items()])
+    elif question is Question.ROLE:
+        rows.append([vb(t(label), A.NEW_ROLE, value=r) for r, label in ROLE_LABELS.items()])
+    elif question is Question.MOVED_IN:
+        rows.append([vb(t("visit.date.today"), A.NEW_TODAY)])
+    rows.append([vb(t("visit.back"), A.NEW_BACK), vb(t("visit.new.discard"), A.NEW_DISCARD)])
     return "\n".join(lines), rows
 
 
-def photograph_screen(t: Translator, draft: Draft, note: str = "") -> tuple[str, Buttons]:
+def id_reading_screen(t: Translator, flow: VisitFlow, note: str = "") -> Screen:
+    """The number read from the ID card's photo (masked): use it, or type it."""
+    assert flow.ask is not None
+    assert flow.ask.item is not None
+    masked = flow.ask.read_masked or "—"
+    name = flow.ask.item.name
+    text = header(t, flow) + "\n\n" + t("visit.idcard.read", number=masked, name=name)
+    rows = [
+        [vb(t("visit.idcard.use"), A.ID_USE)],
+        [vb(t("visit.idcard.type"), A.ID_TYPE), cancel_button(t)],
+    ]
+    return _with(text, note), rows
+
+
+def photograph_screen(t: Translator, flow: VisitFlow, note: str = "") -> Screen:
     """Step 4: every photo the visit asks for, ticked when taken."""
-    lines = [header(t, draft), ""]
+    lines = [header(t, flow), ""]
     rows: Buttons = []
     row: list[InlineKeyboardButton] = []
     owner: int | None = -2
-    for index, kind in photo_slots(draft):
+    for index, kind in flow.photo_slots():
         if index != owner:
             if row:
                 rows.append(row)
             row, owner = [], index
-            who = draft["new"][index]["name"] if index is not None else t("visit.photo.house")
+            who = flow.new[index].name if index is not None else t("visit.photo.house")
             lines.append(f"<b>{Markup.escape(who)}</b>")
-        taken = slot_file(draft, index, kind) is not None
-        mark = "✅" if taken else "▫️"
-        lines.append(f"  {mark} {t(PHOTO_LABELS[kind])}")
-        row.append(button(f"{mark} {t(PHOTO_LABELS[kind])}", "slot", index, kind.value))
+        mark = "✅" if flow.slot_file(index, kind) is not None else "▫️"
+        label = f"{mark} {t(PHOTO_LABELS[kind])}"
+        lines.append(f"  {label}")
+        row.append(vb(label, A.SLOT, index=index, value=kind))
         if len(row) == 3:
             rows.append(row)
             row = []
     if row:
         rows.append(row)
     lines += ["", t("visit.photo.hint")]
-    if note:
-        lines += ["", note]
     rows.append(nav(t))
-    return "\n".join(lines), rows
+    return _with("\n".join(lines), note), rows
 
 
-def photo_prompt(t: Translator, draft: Draft, problem: str = "") -> tuple[str, Buttons]:
-    ask = draft["ask"]
-    index, kind = ask["index"], PhotoKind(ask["kind"])
-    who = draft["new"][index]["name"] if index is not None else t("visit.photo.house")
-    text = header(t, draft) + "\n\n" + t("visit.photo.send", who=who, what=t(PHOTO_LABELS[kind]))
+def photo_prompt(t: Translator, flow: VisitFlow, problem: str = "") -> Screen:
+    ask = flow.ask
+    assert ask is not None
+    assert ask.photo is not None
+    index, kind = ask.index, ask.photo
+    who = flow.new[index].name if index is not None else t("visit.photo.house")
+    text = header(t, flow) + "\n\n" + t("visit.photo.send", who=who, what=t(PHOTO_LABELS[kind]))
     if kind is PhotoKind.FACE:
         text += "\n" + t("visit.photo.face_tips")
-    if problem:
-        text = problem + "\n\n" + text
-    return text, [[button(t("visit.back"), "slot_back"), cancel_button(t)]]
+    return _with(text, problem, first=True), [[vb(t("visit.back"), A.SLOT_BACK), cancel_button(t)]]
 
 
-def summary_screen(t: Translator, draft: Draft, problem: str = "") -> tuple[str, Buttons]:
+def summary_screen(t: Translator, flow: VisitFlow, problem: str = "") -> Screen:
     """Step 5: everything that will be written, and the one button that writes it."""
-    counts = {"stays": 0, "moved_out": 0, "corrected": 0}
-    for check in draft["checks"].values():
-        counts[check["action"]] += 1
-    lines = [header(t, draft), ""]
+    assert flow.house is not None
+    counts = {action: 0 for action in ResidentAction}
+    for check in flow.checks.values():
+        counts[check.action] += 1
+    lines = [header(t, flow), ""]
+    if flow.quick:
+        lines.append(t(QUICK_SUMMARY[bool(flow.residents)]))
     lines.append(
         t(
             "visit.summary.checks",
-            stays=counts["stays"],
-            moved_out=counts["moved_out"],
-            corrected=counts["corrected"],
+            stays=counts[ResidentAction.STAYS],
+            moved_out=counts[ResidentAction.MOVED_OUT],
+            corrected=counts[ResidentAction.CORRECTED],
         )
     )
-    names = {str(r["rid"]): r["name"] for r in draft["residents"]}
-    for rid, check in draft["checks"].items():
-        if check["action"] == "moved_out":
-            when = t.short_date(date.fromisoformat(check["moved_out"]))
+    names = {str(r.rid): r.name for r in flow.residents}
+    for rid, check in flow.checks.items():
+        if check.action is ResidentAction.MOVED_OUT and check.moved_out is not None:
+            when = t.short_date(check.moved_out)
             lines.append(t("visit.summary.moved_out", name=names.get(rid, "?"), date=when))
-        elif check["action"] == "corrected":
-            fields = [t(FIELD_LABELS[f]) for f in FIELD_LABELS if check.get(f) is not None]
-            what = t("list.separator").join(fields)
+        elif check.action is ResidentAction.CORRECTED:
+            changed = [d for d in Detail if getattr(check, d.value) is not None]
+            what = t("list.separator").join(t(DETAIL_LABELS[d]) for d in changed)
             lines.append(t("visit.summary.corrected", name=names.get(rid, "?"), fields=what))
-    for number, item in enumerate(draft["new"], 1):
+    for number, item in enumerate(flow.new, 1):
         lines.append(resident_line(t, number, item))
-        if item["existing_name"]:
-            lines.append(t("visit.summary.linked", name=item["existing_name"]))
-        if not item["face"]:
-            lines.append(t("visit.summary.no_face", name=item["name"]))
-    photos = sum(1 for _ in _taken(draft))
-    lines.append(t("visit.summary.photos", n=photos))
-    if not draft["house"]["assigned"]:
+        if item.existing_name:
+            lines.append(t("visit.summary.linked", name=item.existing_name))
+        if not item.face:
+            lines.append(t("visit.summary.no_face", name=item.name))
+    taken = sum(1 for i, k in flow.photo_slots() if flow.slot_file(i, k) is not None)
+    lines.append(t("visit.summary.photos", n=taken))
+    if not flow.house.assigned:
         lines.append(t("visit.summary.covering"))
     lines += ["", t("visit.summary.confirm_hint")]
-    if problem:
-        lines = [problem, "", *lines]
-    rows: Buttons = [
-        [button(t("visit.summary.confirm"), "confirm")],
-        [button(t("visit.back"), "back"), cancel_button(t)],
-    ]
-    return "\n".join(lines), rows
-
-
-def _taken(draft: Draft) -> list[str]:
-    return [
-        file_id
-        for index, kind in photo_slots(draft)
-        if (file_id := slot_file(draft, index, kind)) is not None
-    ]
-
-
-def markup(rows: Buttons) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(rows)
+    rows: Buttons = [[vb(t("visit.summary.confirm"), A.CONFIRM)]]
+    if flow.quick:
+        rows.append([vb(t("visit_quick.review"), A.REVIEW)])
+    rows.append([vb(t("visit.back"), A.BACK), cancel_button(t)])
+    return _with("\n".join(lines), problem, first=True), rows

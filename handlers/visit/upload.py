@@ -1,92 +1,83 @@
-"""Moving between steps, and step 5: the summary whose ✅ writes the whole visit at once."""
+"""Moving between steps, and step 5: the summary whose ✅ writes the whole visit at once.
+
+After the upload, the cadre's chat messages holding ID cards and faces are deleted (the
+store keeps the photos; a message older than 48 hours cannot be deleted and stays).
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
-from typing import Any
 
 import numpy as np
-from telegram import InlineKeyboardButton, Update
+from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
 from core.errors import DomainError, InvalidInput
+from core.flows.visit import VisitButton, VisitFlow, VisitStep, to_plan
+from core.services.visits import VisitOutcome
 from handlers.common import answer
-from handlers.kit.buttons import MenuButton
-from handlers.kit.flows import end as end_flow
+from handlers.kit import flows
+from handlers.kit.buttons import MenuButton, button
 from handlers.visit import form
-from handlers.visit.draft import (
-    STEPS,
-    Draft,
-    enter,
-    file_ids,
-    reload_residents,
-    to_plan,
-    unchecked,
-)
+from handlers.visit.form import render
 from handlers.visit.media import download
 
 log = logging.getLogger(__name__)
 
 
-async def next_step(
-    update: Update, context: BotContext, draft: Draft, _args: tuple[Any, ...]
-) -> None:
-    t = context.t
-    step = draft["step"]
-    if step == "verify" and unchecked(draft):
-        await answer(update, t("visit.verify.check_all", n=len(unchecked(draft))), alert=True)
+async def next_step(update: Update, context: BotContext, _d: VisitButton, flow: VisitFlow) -> None:
+    if not flow.next(await form.now(context)):
+        n = len(flow.unchecked())
+        await answer(update, context.t("visit.verify.check_all", n=n), alert=True)
         return
     await answer(update)
-    if step in ("verify", "update", "photograph"):
-        async with context.services() as svc:
-            enter(draft, STEPS[STEPS.index(step) + 1], svc.visits.now())
-    await form.render(update, context, draft)
+    await render(update, context, flow)
 
 
-async def to_house(
-    update: Update, context: BotContext, draft: Draft, _args: tuple[Any, ...]
-) -> None:
+async def to_house(update: Update, context: BotContext, _d: VisitButton, flow: VisitFlow) -> None:
     """From the scan screen back to the house already opened (nothing rescanned)."""
     await answer(update)
-    draft["step"], draft["ask"] = "verify", None
-    await form.render(update, context, draft)
+    flow.to_house()
+    await render(update, context, flow)
 
 
-async def back(update: Update, context: BotContext, draft: Draft, _args: tuple[Any, ...]) -> None:
+async def back(update: Update, context: BotContext, _d: VisitButton, flow: VisitFlow) -> None:
     await answer(update)
-    step = draft["step"]
-    if step != "scan":
-        draft["step"], draft["ask"] = STEPS[STEPS.index(step) - 1], None
-    await form.render(update, context, draft)
+    flow.back()
+    await render(update, context, flow)
 
 
-async def confirm(
-    update: Update, context: BotContext, draft: Draft, _args: tuple[Any, ...]
-) -> None:
+async def review(update: Update, context: BotContext, _d: VisitButton, flow: VisitFlow) -> None:
+    """✏️ from the quick summary: go through every step (the checks made are kept)."""
+    await answer(update)
+    flow.review()
+    await render(update, context, flow)
+
+
+async def confirm(update: Update, context: BotContext, _d: VisitButton, flow: VisitFlow) -> None:
     """Download the photos, write everything in one transaction, add the faces to the gallery."""
     t = context.t
     actor = context.actor
     assert actor is not None
-    if draft["step"] != "upload":
+    if flow.step is not VisitStep.UPLOAD or flow.house is None:
         await answer(update)
-        await form.render(update, context, draft)
+        await render(update, context, flow)
         return
     await answer(update, t("visit.upload.working_toast"))
-    await form.show(update, context, draft, t("visit.upload.working"), [])
+    await flows.show(update, context, flow, t("visit.upload.working"))
     try:
-        files = {file_id: await download(context, file_id) for file_id in file_ids(draft)}
+        files = {file_id: await download(context, file_id) for file_id in flow.file_ids()}
     except TelegramError as exc:
         log.warning("visit photos could not be downloaded: %s", exc)
-        await form.render(update, context, draft, t("visit.upload.download_failed"))
+        await render(update, context, flow, t("visit.upload.download_failed"))
         return
     try:
         async with context.services() as svc:
-            outcome = await svc.visits.commit(actor, to_plan(draft, svc.visits, files))
+            outcome = await svc.visits.commit(actor, to_plan(flow, svc.visits, files))
             finished = svc.visits.now()
     except InvalidInput as exc:
-        await _refused(update, context, draft, exc)
+        await _refused(update, context, flow, exc)
         return
     except DomainError as exc:
         log.info("visit upload refused: %s %s", exc.code, exc.detail)
@@ -95,23 +86,29 @@ async def confirm(
         problem = (
             t(key, phone=context.settings.community_phone) if known else t("visit.upload.failed")
         )
-        await form.render(update, context, draft, problem)
+        await render(update, context, flow, problem)
         return
     except Exception:  # nothing was written (the unit of work rolled back): let them retry
         log.exception("visit upload failed")
-        await form.render(update, context, draft, t("visit.upload.failed"))
+        await render(update, context, flow, t("visit.upload.failed"))
         return
     core = context.deps.recognition
     if core is not None:
         for template_id, embedding in outcome.enrolled:
             core.gallery.upsert(template_id, np.frombuffer(embedding, dtype=np.float32))
-    end_flow(context)
+    flows.end(context)
     await context.application.update_persistence()  # a crash now must not offer it again
-    minutes = max(
-        1, round((finished - datetime.fromisoformat(draft["started_at"])).total_seconds() / 60)
-    )
+    minutes = max(1, round((finished - flow.started_at).total_seconds() / 60))
+    rows = [[button(t("visit.done.next"), MenuButton("visit"))]]
+    await flows.show(update, context, flow, _done_text(context, flow, outcome, minutes), rows)
+    await forget_private_photos(context, flow)
+
+
+def _done_text(context: BotContext, flow: VisitFlow, outcome: VisitOutcome, minutes: int) -> str:
+    t = context.t
+    assert flow.house is not None
     lines = [
-        t("visit.done.title", address=draft["house"]["address"]),
+        t("visit.done.title", address=flow.house.address),
         t(
             "visit.done.counts",
             stays=outcome.confirmed,
@@ -126,26 +123,37 @@ async def confirm(
         lines.append(t("visit.done.enrolled", n=len(outcome.enrolled)))
     if not outcome.assigned:
         lines.append(t("visit.done.covering"))
-    rows = [[InlineKeyboardButton(t("visit.done.next"), callback_data=MenuButton("visit"))]]
-    await form.show(update, context, draft, "\n".join(lines), rows)
+    return "\n".join(lines)
 
 
-async def _refused(update: Update, context: BotContext, draft: Draft, exc: InvalidInput) -> None:
+async def forget_private_photos(context: BotContext, flow: VisitFlow) -> None:
+    """Delete the cadre's messages holding ID cards and faces (now in the store)."""
+    if flow.chat_id is None:
+        return
+    for message_id in flow.private_messages:
+        try:
+            await context.bot.delete_message(flow.chat_id, message_id)
+        except TelegramError as exc:  # older than 48 hours, or already gone
+            log.debug("could not delete photo message %s: %s", message_id, exc)
+
+
+async def _refused(
+    update: Update, context: BotContext, flow: VisitFlow, exc: InvalidInput
+) -> None:
     """A check the service made against the database: show where to fix it."""
     t = context.t
     log.info("visit upload refused: %s %s", exc.detail, exc.params)
-    if exc.detail == "residency":  # someone changed the residents meanwhile: reload them
-        actor = context.actor
+    if exc.detail == "residency" and flow.house is not None:
+        actor = context.actor  # someone changed the residents meanwhile: reload them
         assert actor is not None
         async with context.services() as svc:
-            sheet = await svc.visits.sheet(actor, draft["house"]["id"])
+            sheet = await svc.visits.sheet(actor, flow.house.id)
             now = svc.visits.now()
-        reload_residents(draft, sheet)
-        enter(draft, "verify", now)
-        await form.render(update, context, draft, t("visit.upload.residents_changed"))
+        flow.open(sheet, now)
+        await render(update, context, flow, t("visit.upload.residents_changed"))
         return
     if exc.detail == "moved_out_before_moved_in":
-        draft["step"] = "verify"
-        await form.render(update, context, draft, t("visit.upload.moved_out_early"))
+        flow.enter(VisitStep.VERIFY, await form.now(context))
+        await render(update, context, flow, t("visit.upload.moved_out_early"))
         return
-    await form.render(update, context, draft, t("visit.upload.failed"))
+    await render(update, context, flow, t("visit.upload.failed"))
