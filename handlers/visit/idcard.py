@@ -20,8 +20,8 @@ from core.models import PhotoKind
 from handlers.common import answer
 from handlers.visit import residents
 from handlers.visit.form import render
-from handlers.visit.media import download, incoming_file_id
-from recognition.errors import Overloaded, RecognitionError
+from handlers.visit.media import download, image_problem, incoming_file_id
+from recognition.errors import ImageError, Overloaded, RecognitionError
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ async def on_photo(update: Update, context: BotContext, flow: VisitFlow) -> None
     file_id = incoming_file_id(update)
     core = context.deps.recognition
     if file_id is None:
-        await render(update, context, flow, t("visit.scan.not_an_image"))
+        await render(update, context, flow, t("visit.photo.not_an_image"))
         return
     if core is None:
         await render(update, context, flow, t("visit.idcard.unavailable"))
@@ -44,6 +44,10 @@ async def on_photo(update: Update, context: BotContext, flow: VisitFlow) -> None
     await context.bot.send_chat_action(update.message.chat_id, ChatAction.TYPING)
     try:
         reading = await core.read_id_number(await download(context, file_id))
+    except ImageError as exc:  # blank, too small, not a picture …: say which
+        log.info("ID card photo refused: %s", exc.code)
+        await render(update, context, flow, image_problem(t, exc, "visit.idcard.not_read"))
+        return
     except (TelegramError, Overloaded, RecognitionError) as exc:
         log.info("ID card photo not read: %s", exc)
         await render(update, context, flow, t("visit.idcard.not_read"))

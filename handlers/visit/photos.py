@@ -9,7 +9,6 @@ flow and deleted from the chat after the upload.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import logging
 from typing import Any
@@ -31,10 +30,15 @@ from handlers.kit import flows
 from handlers.kit.buttons import keyboard
 from handlers.visit import screens
 from handlers.visit.form import render
-from handlers.visit.media import download, incoming_file_id, side_by_side, too_large
+from handlers.visit.media import (
+    download,
+    image_problem,
+    incoming_file_id,
+    side_by_side,
+    too_large,
+)
 from recognition.errors import FaceError, ImageError, Overloaded, RecognitionError
 from recognition.faces.base import FaceResult, MatchBand
-from recognition.images import open_image
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +88,7 @@ async def on_photo(update: Update, context: BotContext, flow: VisitFlow) -> None
         return
     file_id = incoming_file_id(update)
     if file_id is None:
-        await render(update, context, flow, t("visit.scan.not_an_image"))
+        await render(update, context, flow, t("visit.photo.not_an_image"))
         return
     await context.bot.send_chat_action(message.chat_id, ChatAction.UPLOAD_PHOTO)
     try:
@@ -96,7 +100,7 @@ async def on_photo(update: Update, context: BotContext, flow: VisitFlow) -> None
     if kind is PhotoKind.FACE and index is not None:
         await _face(update, context, flow, index, file_id, data)
         return
-    problem = await asyncio.to_thread(_document_problem, data, context)
+    problem = await _document_problem(data, context)
     if problem:
         await render(update, context, flow, problem)
         return
@@ -104,15 +108,24 @@ async def on_photo(update: Update, context: BotContext, flow: VisitFlow) -> None
     await render(update, context, flow, t("visit.photo.saved", what=t(screens.PHOTO_LABELS[kind])))
 
 
-def _document_problem(data: bytes, context: BotContext) -> str:
-    """Why a document photo cannot be kept: unreadable, a format the store refuses, too small."""
+async def _document_problem(data: bytes, context: BotContext) -> str:
+    """Why a document photo cannot be kept (checked in the recognition workers): too small,
+    blank, a format the store refuses, unreadable; "" when it can be kept."""
+    t, core = context.t, context.deps.recognition
+    if core is None:  # no workers: the store's own format check still holds
+        try:
+            sniff_content_type(data)
+        except InvalidInput:
+            return t("visit.photo.unreadable")
+        return ""
     try:
-        sniff_content_type(data)
-        image = open_image(data, max_pixels=context.settings.max_image_pixels)
-    except (ImageError, InvalidInput):
-        return context.t("visit.photo.unreadable")
-    if min(image.size) < MIN_DOCUMENT_SIDE:
-        return context.t("visit.photo.too_small")
+        await core.check_document(data, min_side=MIN_DOCUMENT_SIDE)
+    except Overloaded:
+        return t("visit.busy")
+    except ImageError as exc:
+        if exc.code == "image_too_small":
+            return t("visit.photo.too_small")
+        return image_problem(t, exc, "visit.photo.unreadable")
     return ""
 
 
@@ -132,8 +145,8 @@ async def _face(
     except Overloaded:
         await render(update, context, flow, t("visit.busy"))
         return
-    except RecognitionError:
-        await render(update, context, flow, t("visit.photo.unreadable"))
+    except RecognitionError as exc:
+        await render(update, context, flow, image_problem(t, exc, "visit.photo.unreadable"))
         return
     face = await _face_draft(context, core.face_info.backend, file_id, result)
     similar = [

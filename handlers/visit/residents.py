@@ -13,7 +13,8 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.context import BotContext
-from core.errors import InvalidIdNumber, InvalidPhone
+from bot.i18n import Translator
+from core.errors import InvalidIdNumber, InvalidInput, InvalidPhone
 from core.flows.visit import (
     AskKind,
     Detail,
@@ -25,6 +26,7 @@ from core.flows.visit import (
 )
 from core.idnumber import mask_id_number, mask_phone, normalize_id_number, normalize_phone
 from core.models import PersonKind, ResidencyRole
+from core.text import clean_name
 from handlers.common import answer
 from handlers.visit import form, screens
 from handlers.visit.form import render
@@ -33,9 +35,24 @@ log = logging.getLogger(__name__)
 ID_PROBLEMS = {
     "length": "visit.id.length",
     "characters": "visit.id.characters",
-    "birth_date": "visit.id.birth_date",
+    "birth_date": "error.id_birth_date",
     "check_digit": "visit.id.check_digit",
 }
+
+
+def name_problem(t: Translator, exc: InvalidInput) -> str:
+    """A typed name refused by core.text: blank after cleaning, or too long (never cut)."""
+    if exc.detail == "too_long":
+        return t("error.name_too_long", max=exc.params["max"], length=exc.params["length"])
+    return t("error.name_empty")
+
+
+def typed_name(t: Translator, text: str) -> tuple[str, str]:
+    """(the cleaned name, "") or ("", why it is refused)."""
+    try:
+        return clean_name(text), ""
+    except InvalidInput as exc:
+        return "", name_problem(t, exc)
 
 
 async def forget_message(update: Update) -> None:
@@ -154,7 +171,11 @@ async def verify_text(update: Update, context: BotContext, flow: VisitFlow, text
             await render(update, context, flow, _before_moved_in(context, flow, rid))
             return
     elif ask.detail is Detail.NAME:
-        flow.correct(rid, name=" ".join(text.split())[:80])
+        name, problem = typed_name(t, text)
+        if problem:
+            await render(update, context, flow, problem)
+            return
+        flow.correct(rid, name=name)
     elif ask.detail is Detail.PHONE:
         phone = await typed_phone(update, context, flow, text)
         if phone is None:
@@ -256,9 +277,9 @@ async def new_text(update: Update, context: BotContext, flow: VisitFlow, text: s
     item, question = flow.adding, flow.ask.question if flow.ask else None
     assert item is not None
     if question is Question.NAME:
-        name = " ".join(text.split())[:80]
-        if not name:
-            await render(update, context, flow, t("visit.new.name_empty"))
+        name, problem = typed_name(t, text)
+        if problem:
+            await render(update, context, flow, problem)
             return
         item.name = name
     elif question is Question.ID:

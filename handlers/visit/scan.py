@@ -6,7 +6,6 @@ sends it lands straight at step 2 (`from_card_photo`, the role's stray-photo han
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from telegram import Update
@@ -20,14 +19,13 @@ from core.flows.visit import VisitAction, VisitButton, VisitFlow
 from core.models import Member
 from core.roles import Permission
 from core.services import actor_for
-from handlers.common import answer, send
+from handlers.common import answer, community_phone, send
 from handlers.kit import flows
 from handlers.kit.buttons import button
 from handlers.visit import form, screens
 from handlers.visit.form import render
-from handlers.visit.media import download_image
+from handlers.visit.media import download_image, image_problem, too_large
 from recognition.errors import Overloaded, RecognitionError
-from recognition.images import BLURRED_BELOW, load_rgb, sharpness
 
 log = logging.getLogger(__name__)
 
@@ -41,14 +39,6 @@ TOKEN_ERRORS = {
 
 
 NO_CODE = {True: N_("visit.scan.blurred"), False: N_("visit.scan.no_code")}
-
-
-def _blurred(data: bytes, max_pixels: int) -> bool:
-    """Whether a photo without a readable code is simply out of focus (says what to fix)."""
-    try:
-        return sharpness(load_rgb(data, max_pixels=max_pixels)) < BLURRED_BELOW
-    except RecognitionError:
-        return False
 
 
 def may_visit(member: Member | None) -> bool:
@@ -147,6 +137,9 @@ async def on_photo(update: Update, context: BotContext, flow: VisitFlow) -> None
         await render(update, context, flow, t("visit.scan.no_recognition"))
         return
     assert update.effective_chat is not None
+    if too_large(update):
+        await render(update, context, flow, t("visit.photo.too_large"))
+        return
     await context.bot.send_chat_action(update.effective_chat.id, ChatAction.TYPING)
     try:
         image = await download_image(update, context)
@@ -157,19 +150,19 @@ async def on_photo(update: Update, context: BotContext, flow: VisitFlow) -> None
     if image is None:
         await render(update, context, flow, t("visit.scan.not_an_image"))
         return
-    try:
-        texts = await core.decode_qr(image)
+    try:  # decoded in the recognition workers only: a huge photo never grows the bot
+        scan = await core.scan_card(image)
     except Overloaded:
         await render(update, context, flow, t("visit.busy"))
         return
     except RecognitionError as exc:
         log.info("card photo refused: %s", exc.code)
-        await render(update, context, flow, t("visit.scan.bad_image"))
+        await render(update, context, flow, image_problem(t, exc, "visit.scan.bad_image"))
         return
+    texts = scan.texts
     token = card_token(texts)
     if not texts:
-        blurred = await asyncio.to_thread(_blurred, image, context.settings.max_image_pixels)
-        await render(update, context, flow, t(NO_CODE[blurred]))
+        await render(update, context, flow, t(NO_CODE[scan.blurred]))
     elif token is None:
         await render(update, context, flow, t("visit.scan.foreign"))
     else:
@@ -184,7 +177,7 @@ async def from_card_photo(update: Update, context: BotContext) -> bool:
         return False
     try:
         image = await download_image(update, context)
-        texts = await core.decode_qr(image) if image is not None else []
+        texts = (await core.scan_card(image)).texts if image is not None else ()
     except (TelegramError, RecognitionError) as exc:
         log.info("stray photo not read as a card: %s", exc)
         return False
@@ -222,7 +215,7 @@ async def open_house(
                 sheet = await svc.visits.open_by_code(actor, code)
             now = svc.visits.now()
     except InvalidToken as exc:
-        phone = context.settings.community_phone
+        phone = await community_phone(context)
         await render(update, context, flow, t(TOKEN_ERRORS[exc.detail], phone=phone))
         return
     except NotFound:

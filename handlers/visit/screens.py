@@ -335,6 +335,12 @@ def photograph_screen(t: Translator, flow: VisitFlow, note: str = "") -> Screen:
     return _with("\n".join(lines), note), rows
 
 
+def slot_label(t: Translator, flow: VisitFlow, index: int | None, kind: PhotoKind) -> str:
+    """ "李四 · 人脸" / "本户 · 便民联系卡": whose photo of what."""
+    who = flow.new[index].name if index is not None else t("visit.photo.house")
+    return f"{who} · {t(PHOTO_LABELS[kind])}"
+
+
 def photo_prompt(t: Translator, flow: VisitFlow, problem: str = "") -> Screen:
     ask = flow.ask
     assert ask is not None

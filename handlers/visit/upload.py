@@ -10,18 +10,19 @@ import logging
 
 import numpy as np
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 
 from bot.context import BotContext
 from core.errors import DomainError, InvalidInput
 from core.flows.visit import VisitButton, VisitFlow, VisitStep, to_plan
 from core.services.visits import VisitOutcome
-from handlers.common import answer
+from handlers.common import answer, community_phone
 from handlers.kit import flows
 from handlers.kit.buttons import MenuButton, button
-from handlers.visit import form
+from handlers.visit import form, screens
 from handlers.visit.form import render
 from handlers.visit.media import download
+from handlers.visit.residents import name_problem
 
 log = logging.getLogger(__name__)
 
@@ -66,11 +67,22 @@ async def confirm(update: Update, context: BotContext, _d: VisitButton, flow: Vi
         return
     await answer(update, t("visit.upload.working_toast"))
     await flows.show(update, context, flow, t("visit.upload.working"))
-    try:
-        files = {file_id: await download(context, file_id) for file_id in flow.file_ids()}
-    except TelegramError as exc:
-        log.warning("visit photos could not be downloaded: %s", exc)
-        await render(update, context, flow, t("visit.upload.download_failed"))
+    files: dict[str, bytes] = {}
+    gone: list[str] = []
+    for file_id in sorted(flow.file_ids()):
+        try:
+            files[file_id] = await download(context, file_id)
+        except BadRequest as exc:  # Telegram no longer has it: waiting will not bring it back
+            log.warning("a visit photo is gone (%s): asking for it again", exc)
+            gone += [screens.slot_label(t, flow, i, k) for i, k in flow.forget_file(file_id)]
+        except TelegramError as exc:
+            log.warning("visit photos could not be downloaded: %s", exc)
+            await render(update, context, flow, t("visit.upload.download_failed"))
+            return
+    if gone:
+        flow.enter(VisitStep.PHOTOGRAPH, await form.now(context))
+        what = t("list.separator").join(gone)
+        await render(update, context, flow, t("visit.upload.photos_gone", what=what))
         return
     try:
         async with context.services() as svc:
@@ -84,7 +96,7 @@ async def confirm(update: Update, context: BotContext, _d: VisitButton, flow: Vi
         key = f"error.{exc.code}"
         known = t.has(key)
         problem = (
-            t(key, phone=context.settings.community_phone) if known else t("visit.upload.failed")
+            t(key, phone=await community_phone(context)) if known else t("visit.upload.failed")
         )
         await render(update, context, flow, problem)
         return
@@ -151,6 +163,13 @@ async def _refused(
             now = svc.visits.now()
         flow.open(sheet, now)
         await render(update, context, flow, t("visit.upload.residents_changed"))
+        return
+    if exc.params.get("field") == "name" and exc.detail in ("empty", "too_long"):
+        flow.enter(VisitStep.UPDATE, await form.now(context))  # a draft from before the check
+        await render(update, context, flow, name_problem(t, exc))
+        return
+    if exc.detail == "birth_date":
+        await render(update, context, flow, t("error.id_birth_date"))
         return
     if exc.detail == "moved_out_before_moved_in":
         flow.enter(VisitStep.VERIFY, await form.now(context))

@@ -260,7 +260,7 @@ async def test_bad_cards_get_clear_answers(env: BotEnv) -> None:
     before = len(env.messages(cadre.id))
     await env.sandbox.send_document(cadre.id, b"\xff\xd8\xff\xe0 not a jpeg", "card.jpg")
     await env.sandbox.wait_for_bot_messages(cadre.id, before + 1, timeout=20)
-    assert "无法读取" in form(env, cadre).text
+    assert "已损坏" in form(env, cadre).text  # the file is damaged, and the form says so
     forged = await env.say(cadre, f"https://t.me/{BOT_USERNAME}?start=h_{token[:-2]}xx")
     assert "伪造" in forged.text
     foreign = await env.say(cadre, "https://t.me/other_bot?start=h_1-1-abcdefabcdef")

@@ -13,7 +13,15 @@ from sqlalchemy import func, select
 
 from core.models import Residency, Role, Visit
 from tests.e2e import SYSTEM, BotEnv, MakeBotEnv, TgUser
-from tests.handlers.test_visit import TENANT_ID, form, press, seed_house, wait_form
+from tests.handlers.test_visit import (
+    TENANT_ID,
+    document_photo,
+    form,
+    press,
+    seed_house,
+    send_photo,
+    wait_form,
+)
 
 pytestmark = pytest.mark.slow
 OTHER_ID = "110105198001010016"
@@ -127,7 +135,7 @@ async def test_a_document_the_store_cannot_keep_is_refused_at_the_step(env: BotE
     before = len(env.messages(cadre.id))
     await env.sandbox.send_document(cadre.id, out.getvalue(), "card.bmp", "image/bmp")
     await env.sandbox.wait_for_bot_messages(cadre.id, before + 1, timeout=20)
-    assert "无法读取" in form(env, cadre).text
+    assert "不支持这种图片格式" in form(env, cadre).text
 
 
 async def test_a_blurred_card_photo_is_called_blurred(env: BotEnv) -> None:
@@ -192,3 +200,60 @@ async def test_the_id_number_is_read_from_a_photo_of_the_card(env: BotEnv) -> No
         await press(env, cadre, label)
     photos = form(env, cadre)
     assert "✅ 身份证正面" in photos.text  # the card photo is kept, not asked for again
+
+
+def _image(size: tuple[int, int], fmt: str, value: int = 200) -> bytes:
+    out = io.BytesIO()
+    Image.fromarray(np.full((size[1], size[0], 3), value, np.uint8)).save(out, fmt)
+    return out.getvalue()
+
+
+async def _send_file(env: BotEnv, cadre: TgUser, data: bytes, name: str, mime: str) -> str:
+    before = len(env.messages(cadre.id))
+    await env.sandbox.send_document(cadre.id, data, name, mime)
+    await env.sandbox.wait_for_bot_messages(cadre.id, before + 1, timeout=20)
+    return form(env, cadre).text
+
+
+async def test_each_bad_picture_is_called_what_it_is(env: BotEnv) -> None:
+    cadre = await env.user(Role.CADRE)
+    await seed_house(env, cadre, with_tenant=False)
+    await env.say(cadre, "/visit")
+    tiny = await _send_file(env, cadre, _image((1, 1), "PNG"), "card.png", "image/png")
+    assert "照片太小" in tiny  # not "corrupt"
+    blank = await _send_file(env, cadre, _image((600, 400), "GIF"), "card.gif", "image/gif")
+    assert "空白" in blank  # not "blurred"
+    huge = b"\x89PNG\r\n\x1a\n" + bytes(21 * 1024 * 1024)
+    too_big = await _send_file(env, cadre, huge, "card.png", "image/png")
+    assert "超过 20 MB" in too_big  # not "not an image"
+    await env.say(cadre, "A-1-101")
+    await press(env, cadre, "下一步")
+    await press(env, cadre, "下一步")
+    await press(env, cadre, "▫️")  # the house's contact card
+    pdf = await _send_file(env, cadre, b"%PDF-1.4 a scanned card", "card.pdf", "application/pdf")
+    assert "不是图片" in pdf
+    assert "房屋编号" not in pdf.split("\n\n")[0]  # not told to type the house code
+
+
+async def test_a_photo_telegram_no_longer_has_is_asked_for_again(env: BotEnv) -> None:
+    cadre = await env.user(Role.CADRE)
+    await seed_house(env, cadre, with_tenant=False)
+    await env.say(cadre, "/visit")
+    await env.say(cadre, "A-1-101")
+    await press(env, cadre, "下一步")
+    await press(env, cadre, "下一步")
+    await press(env, cadre, "▫️")  # the house's contact card
+    await send_photo(env, cadre, document_photo())
+    await press(env, cadre, "下一步")
+    for file_id in list(env.sandbox.state.files):  # Telegram lost the photo meanwhile
+        del env.sandbox.state.files[file_id]
+    await press(env, cadre, "✅ 确认上传")
+    again = await wait_form(env, cadre, "请重新拍摄")
+    assert "便民联系卡" in again.text
+    assert "第 4 步" in again.text  # back at the photos, the slot empty again
+    async with env.services() as svc:
+        assert await svc.session.scalar(select(func.count()).select_from(Visit)) == 0
+    await send_photo(env, cadre, document_photo())  # taken again: the visit goes through
+    await press(env, cadre, "下一步")
+    await press(env, cadre, "✅ 确认上传")
+    await wait_form(env, cadre, "走访已记录")

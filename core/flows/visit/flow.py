@@ -323,6 +323,22 @@ class VisitFlow(Flow[VisitStep]):
         if message_id not in self.private_messages:
             self.private_messages.append(message_id)
 
+    def forget_file(self, file_id: str) -> list[Slot]:
+        """Empty every photo slot holding `file_id` (it can no longer be fetched): the slots
+        to take again."""
+        emptied: list[Slot] = []
+        for index, kind in self.photo_slots():
+            if self.slot_file(index, kind) != file_id:
+                continue
+            emptied.append((index, kind))
+            if index is None:
+                del self.house_photos[kind.value]
+            elif kind is PhotoKind.FACE:
+                self.new[index].face = None
+            else:
+                del self.new[index].photos[kind.value]
+        return emptied
+
     def file_ids(self) -> set[str]:
         found = set(self.house_photos.values())
         for resident in self.new:
