@@ -18,7 +18,6 @@ import math
 from functools import lru_cache
 from pathlib import Path
 
-import cv2
 import numpy as np
 import onnxruntime as ort
 from numpy.typing import NDArray
@@ -169,7 +168,3 @@ def _nms(boxes: FloatArray, scores: FloatArray, iou: float) -> list[int]:
 
 def to_bgr(rgb: NDArray[np.uint8]) -> NDArray[np.uint8]:
     return np.ascontiguousarray(rgb[..., ::-1])
-
-
-def resize_area(image: NDArray[np.uint8], size: tuple[int, int]) -> NDArray[np.uint8]:
-    return np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
