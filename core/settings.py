@@ -14,6 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from core.errors import ConfigurationError
 
 SECRET_FILE_NAME = "secret.key"
+PREVIOUS_SECRET_FILE_NAME = "secret.previous.key"  # kept during a key rotation only
 
 
 class Settings(BaseSettings):
@@ -30,6 +31,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./var")
     database_url: str = ""
     secret_key: str = ""
+    # During a key rotation: the key(s) being replaced, comma-separated; reads only.
+    previous_secret_keys: str = ""
 
     telegram_token: str = ""
     telegram_base_url: str = "https://api.telegram.org/bot"
@@ -131,6 +134,17 @@ class Settings(BaseSettings):
             "SAFECOMMUNITY_SECRET_KEY",
             "no secret key: set SAFECOMMUNITY_SECRET_KEY or run `safecommunity init`",
         )
+
+    @property
+    def previous_secret_file(self) -> Path:
+        return self.data_dir / PREVIOUS_SECRET_FILE_NAME
+
+    def previous_secrets(self) -> list[bytes]:
+        """The keys a rotation is replacing: from the setting and from the data dir's file."""
+        found = [key.strip() for key in self.previous_secret_keys.split(",") if key.strip()]
+        if self.previous_secret_file.exists():
+            found += self.previous_secret_file.read_text().split()
+        return [key.encode() for key in dict.fromkeys(found)]
 
     def ensure_secret(self) -> bytes:
         """Generate and store a secret in the data dir when none is configured."""

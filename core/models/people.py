@@ -59,7 +59,11 @@ class Residency(Base):
 
 
 class FaceTemplate(Base):
-    """One enrolled face embedding of a person, tied to the backend that produced it."""
+    """One enrolled face embedding of a person, tied to the backend that produced it.
+
+    `vector` is the float32 embedding sealed with the vault under key version `key_id`
+    (None: a raw vector from before templates were encrypted, sealed at the next start).
+    """
 
     __tablename__ = "face_templates"
 
@@ -68,6 +72,7 @@ class FaceTemplate(Base):
     backend: Mapped[str] = mapped_column(String(32))
     dimensions: Mapped[int] = mapped_column(Integer)
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+    key_id: Mapped[str | None] = mapped_column(String(16), index=True)
     quality: Mapped[float] = mapped_column(Float, default=0.0)
     photo_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
