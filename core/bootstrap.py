@@ -11,11 +11,11 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.crypto import Vault
 from core.db import make_engine, make_session_factory, upgrade_async
 from core.files import harden, private_dir
 from core.models import utcnow
 from core.services import ServiceContext, ServiceFactory
+from core.services.privacy.keys import open_vault
 from core.settings import Settings
 
 
@@ -33,7 +33,7 @@ def service_context(
 ) -> ServiceContext:
     return ServiceContext(
         session_factory=make_session_factory(engine),
-        vault=Vault(settings.effective_secret(), previous=settings.previous_secrets()),
+        vault=open_vault(settings),
         data_dir=settings.data_dir,
         zone=settings.zone,
         clock=clock,

@@ -54,13 +54,21 @@ class Vault:
     """AES-GCM for personal data at rest, HMAC-SHA256 for look-ups and signatures.
 
     `previous` secrets (during a key rotation) only open and verify; everything new is sealed,
-    hashed and signed with `secret`.
+    hashed and signed with `secret`. `retired_signing` are the signing keys of secrets already
+    rotated away: printed house cards keep verifying, while nothing can be decrypted with them.
     """
 
-    def __init__(self, secret: bytes, *, previous: Sequence[bytes] = ()) -> None:
+    def __init__(
+        self,
+        secret: bytes,
+        *,
+        previous: Sequence[bytes] = (),
+        retired_signing: Sequence[bytes] = (),
+    ) -> None:
         self._current = _Key.of(secret)
         self._keys = [self._current, *(_Key.of(old) for old in previous if old != secret)]
         self._by_id = {key.id: key for key in reversed(self._keys)}
+        self._retired_signing = [k for k in retired_signing if k != self._current.signing]
 
     @property
     def key_id(self) -> str:
@@ -126,9 +134,13 @@ class Vault:
         return _sign(self._current.signing, message, length)
 
     def verify(self, message: str, tag: str, *, length: int = 16) -> bool:
-        return any(
-            hmac.compare_digest(_sign(key.signing, message, length), tag) for key in self._keys
-        )
+        keys = [key.signing for key in self._keys] + self._retired_signing
+        return any(hmac.compare_digest(_sign(key, message, length), tag) for key in keys)
+
+    def old_signing_keys(self) -> list[bytes]:
+        """Signing keys of previous and retired secrets (kept after a rotation for cards)."""
+        keys = [key.signing for key in self._keys[1:]] + self._retired_signing
+        return list(dict.fromkeys(keys))
 
 
 def _lookup(key: bytes, value: str, context: str) -> str:

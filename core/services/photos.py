@@ -139,11 +139,15 @@ class PhotoService(Service):
 
     async def open(self, photo: StoredPhoto) -> bytes:
         """The picture of a row, decrypted in memory (no check, no audit: callers do both)."""
-        path = self.context.data_dir / photo.path
         try:
-            data = await asyncio.to_thread(path.read_bytes)
-        except FileNotFoundError as exc:
-            raise NotFound("photo_file", id=photo.id) from exc
+            data = await asyncio.to_thread((self.context.data_dir / photo.path).read_bytes)
+        except FileNotFoundError:
+            # A key rotation or the conversion may have just moved it: read the row again.
+            await self.session.refresh(photo)
+            try:
+                data = await asyncio.to_thread((self.context.data_dir / photo.path).read_bytes)
+            except FileNotFoundError as exc:
+                raise NotFound("photo_file", id=photo.id) from exc
         if photo.key_id is None:  # a clear file not converted yet
             return data
         return self.context.vault.decrypt_bytes(data, context=FILE_CONTEXT)

@@ -9,8 +9,11 @@ from pathlib import Path
 
 from core.bootstrap import open_storage
 from core.models import PhotoKind, StoredPhoto
+from core.roles import Actor
 from core.settings import Settings
 from tests.core.pictures import GPS_SERIAL, picture
+
+ID_NUMBER = "11010519491231002X"
 
 
 def _clear_picture(settings: Settings) -> Path:
@@ -61,3 +64,57 @@ def test_db_upgrade_seals_too(cli, cli_settings: Settings) -> None:
     assert result.code == 0, result.err
     assert "pictures: sealed 1 pictures" in result.out
     assert not clear.exists()
+
+
+def test_new_key_then_rotate_with_the_generated_secret(cli, data_dir: Path) -> None:
+    assert cli("init").code == 0
+    settings = Settings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
+
+    async def seed() -> int:
+        storage = await open_storage(settings, migrate=False)
+        try:
+            async with storage.services() as svc:
+                admin = Actor.system("test")
+                person = await svc.persons.add(admin, name="张三", id_number=ID_NUMBER)
+                await svc.photos.store(
+                    admin, PhotoKind.ID_FRONT, picture("id"), person_id=person.id
+                )
+                return person.id
+        finally:
+            await storage.close()
+
+    async def reveal(person_id: int) -> str:
+        fresh = Settings(_env_file=None, data_dir=data_dir)  # type: ignore[call-arg]
+        storage = await open_storage(fresh, migrate=False)
+        try:
+            async with storage.services() as svc:
+                return await svc.persons.reveal_id_number(Actor.system("t"), person_id)
+        finally:
+            await storage.close()
+
+    person_id = asyncio.run(seed())
+    old_secret = (data_dir / "secret.key").read_text()
+    assert cli("keys", "rotate").code == 1  # nothing to rotate to yet
+    created = cli("keys", "new")
+    assert created.code == 0, created.err
+    assert (data_dir / "secret.previous.key").read_text() == old_secret
+    assert (data_dir / "secret.key").read_text() != old_secret
+    assert cli("keys", "new").code == 1  # one rotation at a time
+    assert "1 persons, 1 pictures" in cli("keys", "status").out
+    assert asyncio.run(reveal(person_id)) == ID_NUMBER  # reads with both keys meanwhile
+
+    rotated = cli("keys", "rotate")
+    assert rotated.code == 0, rotated.err
+    assert "re-encrypted 1 persons, 1 pictures and 0 face templates" in rotated.out
+    assert "secret.previous.key removed" in rotated.out
+    assert not (data_dir / "secret.previous.key").exists()
+    assert "0 persons, 0 pictures, 0 face templates" in cli("keys", "status").out
+    assert asyncio.run(reveal(person_id)) == ID_NUMBER
+
+
+def test_new_key_with_the_secret_in_the_environment_prints_it(cli, ready: Path) -> None:
+    result = cli("keys", "new")
+    assert result.code == 0, result.err
+    assert "SAFECOMMUNITY_SECRET_KEY=" in result.out
+    assert "SAFECOMMUNITY_PREVIOUS_SECRET_KEYS=" in result.out
+    assert not (ready / "secret.previous.key").exists()
