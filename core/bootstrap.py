@@ -43,6 +43,7 @@ def service_context(
             "green": settings.visit_interval_green_days,
         },
         overdue_grace_days=settings.overdue_grace_days,
+        retention=settings.retention,
     )
 
 

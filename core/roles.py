@@ -26,6 +26,8 @@ class Permission(enum.StrEnum):
     MANAGE_WATCHLISTS = "manage_watchlists"
     HANDLE_ALERTS = "handle_alerts"
     VIEW_AUDIT = "view_audit"
+    # Retention, a person's record exported or erased (PIPL arts. 45, 47), backups.
+    MANAGE_PERSONAL_DATA = "manage_personal_data"
     USE_BOT = "use_bot"
 
 

@@ -13,11 +13,22 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.cli import cameras, cards, database, groups, houses, keys, launch, members, seed
+from bot.cli import (
+    cameras,
+    cards,
+    database,
+    groups,
+    houses,
+    keys,
+    launch,
+    members,
+    retention,
+    seed,
+)
 from bot.cli.common import CliContext, CliError
 from core.errors import ConfigurationError, DomainError
 
-TOPICS = (database, members, groups, houses, cards, cameras, seed, keys, launch)
+TOPICS = (database, members, groups, houses, cards, cameras, seed, keys, retention, launch)
 
 
 def build_parser() -> argparse.ArgumentParser:

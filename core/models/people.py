@@ -31,6 +31,11 @@ class Person(Base):
     phone_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
     phone_masked: Mapped[str | None] = mapped_column(String(24))
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Retention removed the pictures and face templates of a moved-out resident (record kept).
+    pictures_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Erased on request (PIPL art. 47): personal fields gone, the fact and the reason kept.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    erasure_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 

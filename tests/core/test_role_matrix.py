@@ -162,6 +162,8 @@ CALLS: list[tuple[str, Permission, Call]] = [
         Permission.EDIT_PERSONS,
         lambda s, a, w: s.watchlists.enrol_resident(a, w.person_id),
     ),
+    ("retention.due", Permission.MANAGE_PERSONAL_DATA, lambda s, a, w: s.retention.due(a)),
+    ("retention.purge", Permission.MANAGE_PERSONAL_DATA, lambda s, a, w: s.retention.purge(a)),
 ]
 
 
