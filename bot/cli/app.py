@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli import (
+    audit,
     cameras,
     cards,
     database,
@@ -22,13 +23,27 @@ from bot.cli import (
     keys,
     launch,
     members,
+    person,
     retention,
     seed,
 )
 from bot.cli.common import CliContext, CliError
 from core.errors import ConfigurationError, DomainError
 
-TOPICS = (database, members, groups, houses, cards, cameras, seed, keys, retention, launch)
+TOPICS = (
+    database,
+    members,
+    groups,
+    houses,
+    cards,
+    cameras,
+    seed,
+    person,
+    audit,
+    keys,
+    retention,
+    launch,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -124,7 +124,7 @@ class RetentionService(Service):
             await self.session.execute(
                 update(Alert).where(Alert.snapshot_id.in_(ids)).values(snapshot_id=None)
             )
-            await self._delete_photos(snapshots, report)
+            await self.delete_photos(snapshots, report)
         await self._moved_out(actor, report, apply=apply)
         closed = select(Report.id).where(
             Report.status.in_(CLOSED_REPORTS), Report.updated_at < report.cutoffs.report_photos
@@ -132,7 +132,7 @@ class RetentionService(Service):
         report_photos = await self._photo_rows(StoredPhoto.report_id.in_(closed))
         report.report_photos = len(report_photos)
         if apply:
-            await self._delete_photos(report_photos, report)
+            await self.delete_photos(report_photos, report)
         old_audit = AuditEntry.at < report.cutoffs.audit
         report.audit_entries = int(
             await self.session.scalar(select(func.count()).where(old_audit)) or 0
@@ -184,7 +184,7 @@ class RetentionService(Service):
             if not apply:
                 continue
             await self.drop_faces(person_id, templates, report)
-            await self._delete_photos(photos, report)
+            await self.delete_photos(photos, report)
             person = await self.session.get(Person, person_id)
             assert person is not None
             person.pictures_purged_at = self.now()
@@ -232,7 +232,7 @@ class RetentionService(Service):
     async def _photo_rows(self, *where: object) -> list[StoredPhoto]:
         return list(await self.session.scalars(select(StoredPhoto).where(*where)))  # type: ignore[arg-type]
 
-    async def _delete_photos(self, photos: Sequence[StoredPhoto], report: RetentionReport) -> None:
+    async def delete_photos(self, photos: Sequence[StoredPhoto], report: RetentionReport) -> None:
         if not photos:
             return
         ids = [p.id for p in photos]
