@@ -44,6 +44,7 @@ from handlers import (
     house_colour,
     houses,
     language,
+    privacy,
     start,
     supervision,
     tenant,
@@ -208,6 +209,7 @@ def register_features(application: SafeApplication, *, extra: RegisterHandlers |
     tenant.register(application)  # card link for tenants, their messages; staff replies
     supervision.register(application)  # /myvisits, /visits, overdue, the daily reminder job
     admin.register(application)  # admin console: members, invitations, groups (/bind), cameras
+    privacy.register(application)  # the daily retention purge
     if extra is not None:
         extra(application)
     fallbacks.register(application)  # unknown commands, stray messages, stale buttons

@@ -26,6 +26,7 @@ from bot.http import WEBHOOK_PATH, HttpServer, create_http_app
 from bot.recognition import open_recognition
 from core.bootstrap import Storage, open_storage
 from core.errors import ConfigurationError
+from core.services.privacy import seal_stored_data
 from core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,7 @@ async def serve(
         where = make_url(settings.effective_database_url).render_as_string(hide_password=True)
         raise StartupError(f"cannot open the database {where}: {exc}") from None
     await sweep_orphan_photos(storage)
+    await seal_stored_data_at_start(storage)
     try:
         recognition = await open_recognition(settings, storage)
     except Exception as exc:
@@ -128,6 +130,22 @@ async def sweep_orphan_photos(storage: Storage) -> None:
         return
     if removed:
         log.info("removed %d photo files that no record refers to", removed)
+
+
+async def seal_stored_data_at_start(storage: Storage) -> None:
+    """Seal pictures and face templates still in clear (or under a previous key)."""
+    try:
+        report = await seal_stored_data(storage.services)
+    except Exception as exc:
+        log.error("could not seal the stored pictures and face templates: %s", exc)
+        return
+    if report.changed:
+        log.info(
+            "sealed %d pictures and %d face templates, removed %d clear files",
+            report.pictures,
+            report.templates,
+            report.clear_removed,
+        )
 
 
 async def _set_webhook(application: AnyApp, settings: Settings, secret: str) -> None:

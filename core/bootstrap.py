@@ -6,13 +6,16 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from core.crypto import Vault
 from core.db import make_engine, make_session_factory, upgrade_async
+from core.files import harden, private_dir
 from core.models import utcnow
 from core.services import ServiceContext, ServiceFactory
+from core.services.privacy.keys import open_vault
 from core.settings import Settings
 
 
@@ -30,7 +33,7 @@ def service_context(
 ) -> ServiceContext:
     return ServiceContext(
         session_factory=make_session_factory(engine),
-        vault=Vault(settings.effective_secret()),
+        vault=open_vault(settings),
         data_dir=settings.data_dir,
         zone=settings.zone,
         clock=clock,
@@ -40,18 +43,37 @@ def service_context(
             "green": settings.visit_interval_green_days,
         },
         overdue_grace_days=settings.overdue_grace_days,
+        retention=settings.retention,
     )
 
 
 async def open_storage(
     settings: Settings, *, migrate: bool = True, clock: Callable[[], datetime] = utcnow
 ) -> Storage:
-    """Apply migrations (unless told not to) and return the engine and the service factory."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    """Apply migrations (unless told not to) and return the engine and the service factory.
+
+    The data dir, the database file and everything under them are made owner-only.
+    """
+    private_dir(settings.data_dir)
     if migrate:
         await upgrade_async(settings.effective_database_url)
+    secure_files(settings)
     engine = make_engine(settings.effective_database_url)
     return Storage(engine, ServiceFactory(service_context(settings, engine, clock=clock)))
+
+
+def database_files(settings: Settings) -> list[Path]:
+    """The SQLite database and its journal files (none for PostgreSQL)."""
+    url = make_url(settings.effective_database_url)
+    if url.get_backend_name() != "sqlite" or not url.database:
+        return []
+    base = Path(url.database)
+    return [base, *(base.with_name(base.name + suffix) for suffix in ("-wal", "-shm"))]
+
+
+def secure_files(settings: Settings) -> int:
+    """Owner-only modes on the data dir, its files and the database; how many were changed."""
+    return harden(settings.data_dir, database_files(settings))
 
 
 @asynccontextmanager

@@ -70,3 +70,13 @@ class RateLimited(DomainError):
     def __init__(self, detail: str = "", *, retry_at: datetime, **params: object) -> None:
         super().__init__(detail, retry_at=retry_at, **params)
         self.retry_at = retry_at
+
+
+class ErasureHeld(DomainError):
+    """A person cannot be erased while an active watchlist entry holds their record."""
+
+    code = "erasure_held"
+
+
+class AlreadyErased(DomainError):
+    code = "already_erased"

@@ -15,6 +15,8 @@ class Permission(enum.StrEnum):
     MANAGE_HOUSES = "manage_houses"
     VIEW_HOUSES = "view_houses"
     VIEW_PERSONS = "view_persons"
+    # A person's whole record (residencies, visits, reports, watchlists, passages).
+    VIEW_PERSON_RECORDS = "view_person_records"
     REVEAL_ID_NUMBER = "reveal_id_number"
     EDIT_PERSONS = "edit_persons"
     VISIT_HOUSES = "visit_houses"
@@ -26,6 +28,8 @@ class Permission(enum.StrEnum):
     MANAGE_WATCHLISTS = "manage_watchlists"
     HANDLE_ALERTS = "handle_alerts"
     VIEW_AUDIT = "view_audit"
+    # Retention, a person's record exported or erased (PIPL arts. 45, 47), backups.
+    MANAGE_PERSONAL_DATA = "manage_personal_data"
     USE_BOT = "use_bot"
 
 
@@ -36,6 +40,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {
             P.VIEW_HOUSES,
             P.VIEW_PERSONS,
+            P.VIEW_PERSON_RECORDS,
             P.REVEAL_ID_NUMBER,
             P.VIEW_ALL_VISITS,
             P.HANDLE_REPORTS,

@@ -12,8 +12,10 @@ from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.errors import ConfigurationError
+from core.retention import RetentionPolicy
 
 SECRET_FILE_NAME = "secret.key"
+PREVIOUS_SECRET_FILE_NAME = "secret.previous.key"  # kept during a key rotation only
 
 
 class Settings(BaseSettings):
@@ -30,6 +32,8 @@ class Settings(BaseSettings):
     data_dir: Path = Path("./var")
     database_url: str = ""
     secret_key: str = ""
+    # During a key rotation: the key(s) being replaced, comma-separated; reads only.
+    previous_secret_keys: str = ""
 
     telegram_token: str = ""
     telegram_base_url: str = "https://api.telegram.org/bot"
@@ -66,6 +70,12 @@ class Settings(BaseSettings):
     visit_interval_green_days: int = Field(default=30, ge=1)
     overdue_grace_days: int = Field(default=7, ge=0)
     overdue_reminder_time: time = time(9, 0)
+    # Retention (README "Backups and keys"): the audit log must outlive what it describes.
+    retention_snapshot_days: int = Field(default=30, ge=1)
+    retention_moved_out_months: int = Field(default=6, ge=1)
+    retention_report_photo_months: int = Field(default=12, ge=1)
+    retention_audit_months: int = Field(default=36, ge=1)
+    retention_time: time = time(3, 30)
     # How often the outbox is checked for messages to (re)send, in seconds.
     outbox_interval: float = Field(default=5.0, gt=0, le=3600)
 
@@ -107,6 +117,21 @@ class Settings(BaseSettings):
             raise ValueError("face_possible_threshold must be ≥ face_match_threshold (dlib)")
         return self
 
+    @model_validator(mode="after")
+    def _audit_outlives_data(self) -> Settings:
+        if 31 * self.retention_audit_months <= self.retention.longest_data_days():
+            raise ValueError("retention_audit_months must be longer than every other retention")
+        return self
+
+    @property
+    def retention(self) -> RetentionPolicy:
+        return RetentionPolicy(
+            snapshot_days=self.retention_snapshot_days,
+            moved_out_months=self.retention_moved_out_months,
+            report_photo_months=self.retention_report_photo_months,
+            audit_months=self.retention_audit_months,
+        )
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
@@ -131,6 +156,17 @@ class Settings(BaseSettings):
             "SAFECOMMUNITY_SECRET_KEY",
             "no secret key: set SAFECOMMUNITY_SECRET_KEY or run `safecommunity init`",
         )
+
+    @property
+    def previous_secret_file(self) -> Path:
+        return self.data_dir / PREVIOUS_SECRET_FILE_NAME
+
+    def previous_secrets(self) -> list[bytes]:
+        """The keys a rotation is replacing: from the setting and from the data dir's file."""
+        found = [key.strip() for key in self.previous_secret_keys.split(",") if key.strip()]
+        if self.previous_secret_file.exists():
+            found += self.previous_secret_file.read_text().split()
+        return [key.encode() for key in dict.fromkeys(found)]
 
     def ensure_secret(self) -> bytes:
         """Generate and store a secret in the data dir when none is configured."""

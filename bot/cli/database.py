@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from bot.cli.common import CliContext, CliError, require_secret, run
 from core.db import alembic_config, downgrade, make_engine, upgrade
+from core.errors import ConfigurationError
 from core.settings import Settings
 
 
@@ -65,7 +66,20 @@ def cmd_upgrade(ctx: CliContext, args: argparse.Namespace) -> int:
     url = ctx.settings.effective_database_url
     before, after = _migrate(url, "head", upgrade)
     print(f"database: {_shown(url)} {_change(before, after)}")
+    _seal(ctx)
     return 0
+
+
+def _seal(ctx: CliContext) -> None:
+    """Seal pictures and templates stored in clear (needs the secret key, unlike migrations)."""
+    from bot.cli.keys import describe_seal, seal_with_progress
+
+    try:
+        ctx.settings.effective_secret()
+    except ConfigurationError:
+        print("pictures: not sealed (no secret key yet; the bot seals them at start)")
+        return
+    print(f"pictures: {describe_seal(seal_with_progress(ctx, 'sealing'))}")
 
 
 def cmd_downgrade(ctx: CliContext, args: argparse.Namespace) -> int:

@@ -31,6 +31,11 @@ class Person(Base):
     phone_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
     phone_masked: Mapped[str | None] = mapped_column(String(24))
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Retention removed the pictures and face templates of a moved-out resident (record kept).
+    pictures_purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Erased on request (PIPL art. 47): personal fields gone, the fact and the reason kept.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    erasure_reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
@@ -59,7 +64,11 @@ class Residency(Base):
 
 
 class FaceTemplate(Base):
-    """One enrolled face embedding of a person, tied to the backend that produced it."""
+    """One enrolled face embedding of a person, tied to the backend that produced it.
+
+    `vector` is the float32 embedding sealed with the vault under key version `key_id`
+    (None: a raw vector from before templates were encrypted, sealed at the next start).
+    """
 
     __tablename__ = "face_templates"
 
@@ -68,6 +77,7 @@ class FaceTemplate(Base):
     backend: Mapped[str] = mapped_column(String(32))
     dimensions: Mapped[int] = mapped_column(Integer)
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+    key_id: Mapped[str | None] = mapped_column(String(16), index=True)
     quality: Mapped[float] = mapped_column(Float, default=0.0)
     photo_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -31,7 +31,12 @@ class Visit(Base):
 
 
 class StoredPhoto(Base):
-    """A photo file under the data dir; the row says what it shows and whose it is."""
+    """A photo file under the data dir; the row says what it shows and whose it is.
+
+    The file is sealed with the vault under the key version `key_id` (None: a file from
+    before pictures were encrypted, converted at the next start). `sha256` holds the keyed
+    hash of the picture that names the file (a plain hash would identify a known picture).
+    """
 
     __tablename__ = "photos"
 
@@ -41,6 +46,7 @@ class StoredPhoto(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     content_type: Mapped[str] = mapped_column(String(64), default="image/jpeg")
     size: Mapped[int] = mapped_column(Integer, default=0)
+    key_id: Mapped[str | None] = mapped_column(String(16), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
     house_id: Mapped[int | None] = mapped_column(ForeignKey("houses.id"), index=True)
     visit_id: Mapped[int | None] = mapped_column(ForeignKey("visits.id"), index=True)

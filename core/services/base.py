@@ -16,6 +16,7 @@ from core.crypto import Vault
 from core.errors import NotFound
 from core.models import Grid, utcnow
 from core.notify import Notifier
+from core.retention import RetentionPolicy
 
 if TYPE_CHECKING:
     from core.services.uow import UnitOfWork
@@ -35,6 +36,7 @@ class ServiceContext:
         default_factory=lambda: {"red": 7, "yellow": 15, "green": 30}
     )
     overdue_grace_days: int = 7
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     # Renders notices and is told when deliveries were stored (set by the front end).
     notifier: Notifier = field(default_factory=Notifier)
 

@@ -18,6 +18,7 @@ from core.text import clean_name
 
 ID_CONTEXT = "person.id_number"
 PHONE_CONTEXT = "person.phone"
+TEMPLATE_CONTEXT = "face_template.vector"
 
 
 @dataclass(frozen=True)
@@ -76,8 +77,11 @@ class PersonService(Service):
     ) -> PersonView | None:
         actor.require(Permission.VIEW_PERSONS)
         value = normalize_id_number(id_number)
-        digest = self.context.vault.lookup_hash(value, context=ID_CONTEXT)
-        person = await self.session.scalar(select(Person).where(Person.id_number_hash == digest))
+        # Every known key's hash: during a key rotation some rows still hold the old one.
+        digests = self.context.vault.lookup_hashes(value, context=ID_CONTEXT)
+        person = await self.session.scalar(
+            select(Person).where(Person.id_number_hash.in_(digests)).limit(1)
+        )
         await self.uow.audit.record(
             actor, "search", "person", person.id if person else "-", flow=flow
         )
@@ -89,11 +93,16 @@ class PersonService(Service):
         await self.uow.audit.record(actor, "read", "person", person.id, flow=flow)
         return _view(person)
 
-    async def reveal_id_number(self, actor: Actor, person_id: int, *, flow: str = "") -> str:
+    async def reveal_id_number(
+        self, actor: Actor, person_id: int, *, flow: str = "", reason: str = ""
+    ) -> str:
         """The full ID number, for roles that need it, on an explicit request; audited."""
         actor.require(Permission.REVEAL_ID_NUMBER)
         person = await self._load(person_id)
-        await self.uow.audit.record(actor, "reveal_id_number", "person", person.id, flow=flow)
+        extra = {"reason": reason} if reason else {}
+        await self.uow.audit.record(
+            actor, "reveal_id_number", "person", person.id, flow=flow, **extra
+        )
         if person.id_number_encrypted is None:
             return ""
         return self.context.vault.decrypt(person.id_number_encrypted, context=ID_CONTEXT)
@@ -207,14 +216,27 @@ class PersonService(Service):
     async def face_templates(self, backend: str) -> list[tuple[int, int, bytes]]:
         """(template id, person id, float32 vector bytes) of `backend`, to rebuild the gallery.
 
-        System use at start-up: embeddings only, no personal fields are read.
+        System use at start-up: embeddings only, decrypted into memory; no personal fields.
         """
         rows = await self.session.execute(
-            select(FaceTemplate.id, FaceTemplate.person_id, FaceTemplate.vector)
+            select(
+                FaceTemplate.id, FaceTemplate.person_id, FaceTemplate.vector, FaceTemplate.key_id
+            )
             .where(FaceTemplate.backend == backend)
             .order_by(FaceTemplate.id)
         )
-        return [(row[0], row[1], row[2]) for row in rows]
+        return [(row[0], row[1], self.open_template(row[2], row[3])) for row in rows]
+
+    def seal_template(self, vector: bytes) -> tuple[bytes, str]:
+        """(sealed vector, key version) to store an embedding."""
+        vault = self.context.vault
+        return vault.encrypt_bytes(vector, context=TEMPLATE_CONTEXT), vault.key_id
+
+    def open_template(self, stored: bytes, key_id: str | None) -> bytes:
+        """The float32 vector of a stored template (raw when from before encryption)."""
+        if key_id is None:
+            return stored
+        return self.context.vault.decrypt_bytes(stored, context=TEMPLATE_CONTEXT)
 
     async def _load(self, person_id: int) -> Person:
         person = await self.session.get(Person, person_id)

@@ -1,8 +1,12 @@
 """Photos kept by the product (ID cards, faces, permits, report pictures) as files + rows.
 
-Files live under ``<data dir>/photos/<yyyy>/<mm>/<sha256>.<ext>``, named by content so the
-same picture uploaded twice is stored once. A person's photo is personal data: reading one is
-audited like reading the person.
+This store is the one way a picture reaches the disk. Before a picture is written its
+metadata is stripped (`core.images`: EXIF with GPS and camera serial, XMP, comments; the
+orientation is kept), then it is sealed with the vault (AES-GCM, key version in the file and
+in the row) and written owner-only under ``<data dir>/photos/<xx>/<name>.bin``, where `name`
+is a keyed hash of the picture: the same picture uploaded twice is stored once, and the name
+tells nothing about the content to whoever has the disk but not the key. A picture is opened
+only in memory, by `read`, which checks the role and audits the read.
 
 A file is written before its row commits, so a process killed in between leaves a file no
 row refers to; `sweep_orphans` (run once at start) removes those.
@@ -21,7 +25,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from core.crypto import Vault
 from core.errors import InvalidInput, NotFound
+from core.files import write_private
+from core.images import strip_metadata
 from core.models import PhotoKind, StoredPhoto
 from core.roles import Actor, Permission
 from core.services.base import Service
@@ -31,6 +38,26 @@ MAX_BYTES = 20 * 1024 * 1024  # Telegram's own download limit for bots
 STORE_DIR = "photos"  # under the data dir; rows hold paths relative to the data dir
 # An upload in progress has its file on disk before its row commits: leave young files alone.
 ORPHAN_MIN_AGE = timedelta(minutes=10)
+FILE_CONTEXT = "photo.file"  # bound to every sealed picture as associated data
+NAME_CONTEXT = "photo.name"
+
+
+def sealed_name(vault: Vault, clean: bytes) -> str:
+    """The path (relative to the data dir) of a stripped picture under the vault's key."""
+    name = vault.lookup_hash(hashlib.sha256(clean).hexdigest(), context=NAME_CONTEXT)
+    return f"{STORE_DIR}/{name[:2]}/{name}.bin"
+
+
+def seal_picture(vault: Vault, data: bytes) -> tuple[str, str, bytes, bytes]:
+    """(content type, relative path, stripped picture, sealed file) of an upload."""
+    content_type = sniff_content_type(data)
+    clean = strip_metadata(data, content_type)
+    return (
+        content_type,
+        sealed_name(vault, clean),
+        clean,
+        vault.encrypt_bytes(clean, context=FILE_CONTEXT),
+    )
 
 
 def sniff_content_type(data: bytes) -> str:
@@ -58,51 +85,72 @@ class PhotoService(Service):
         """Write the file (if new) and its row; the caller's unit of work commits the row."""
         if not data or len(data) > MAX_BYTES:
             raise InvalidInput("photo_size")
-        content_type = sniff_content_type(data)
-        digest = hashlib.sha256(data).hexdigest()
-        now = self.now()
-        relative = (
-            Path(STORE_DIR) / f"{now:%Y}" / f"{now:%m}" / f"{digest}.{EXTENSIONS[content_type]}"
-        )
+        vault = self.context.vault
+        content_type, relative, clean, sealed = seal_picture(vault, data)
         path = self.context.data_dir / relative
-        if await asyncio.to_thread(self._write, path, data):
+        if await asyncio.to_thread(self._write, path, sealed):
             # A photo nobody points to must not stay on disk (ID cards, faces).
             self.uow.on_rollback(lambda: path.unlink(missing_ok=True))
         photo = StoredPhoto(
             kind=PhotoKind(kind),
-            path=relative.as_posix(),
-            sha256=digest,
+            path=relative,
+            sha256=Path(relative).stem,
             content_type=content_type,
-            size=len(data),
+            size=len(clean),
+            key_id=vault.key_id,
             person_id=person_id,
             house_id=house_id,
             visit_id=visit_id,
             report_id=report_id,
             created_by_id=actor.member_id,
-            created_at=now,
+            created_at=self.now(),
         )
         self.session.add(photo)
         await self.session.flush()
         return photo
 
     async def read(
-        self, actor: Actor, photo_id: int, *, flow: str = ""
+        self, actor: Actor, photo_id: int, *, flow: str = "", reason: str = ""
     ) -> tuple[StoredPhoto, bytes]:
-        """The row and the bytes; a person's photo needs VIEW_PERSONS and is audited."""
+        """The row and the picture, opened in memory; a person's photo needs VIEW_PERSONS.
+
+        Every read is audited (with the stated `reason`, when there is one).
+        """
         photo = await self.session.get(StoredPhoto, photo_id)
         if photo is None:
             raise NotFound("photo", id=photo_id)
+        extra = {"reason": reason} if reason else {}
         if photo.person_id is not None:
             actor.require(Permission.VIEW_PERSONS)
             await self.uow.audit.record(
-                actor, "read_photo", "person", photo.person_id, flow=flow, photo_id=photo.id
+                actor,
+                "read_photo",
+                "person",
+                photo.person_id,
+                flow=flow,
+                photo_id=photo.id,
+                **extra,
             )
-        path = self.context.data_dir / photo.path
+        else:
+            await self.uow.audit.record(
+                actor, "read_photo", "photo", photo.id, flow=flow, kind=photo.kind.value, **extra
+            )
+        return photo, await self.open(photo)
+
+    async def open(self, photo: StoredPhoto) -> bytes:
+        """The picture of a row, decrypted in memory (no check, no audit: callers do both)."""
         try:
-            data = await asyncio.to_thread(path.read_bytes)
-        except FileNotFoundError as exc:
-            raise NotFound("photo_file", id=photo_id) from exc
-        return photo, data
+            data = await asyncio.to_thread((self.context.data_dir / photo.path).read_bytes)
+        except FileNotFoundError:
+            # A key rotation or the conversion may have just moved it: read the row again.
+            await self.session.refresh(photo)
+            try:
+                data = await asyncio.to_thread((self.context.data_dir / photo.path).read_bytes)
+            except FileNotFoundError as exc:
+                raise NotFound("photo_file", id=photo.id) from exc
+        if photo.key_id is None:  # a clear file not converted yet
+            return data
+        return self.context.vault.decrypt_bytes(data, context=FILE_CONTEXT)
 
     async def sweep_orphans(self, *, min_age: timedelta = ORPHAN_MIN_AGE) -> int:
         """Remove the files of the photo store that no Photo row refers to; how many.
@@ -122,13 +170,10 @@ class PhotoService(Service):
 
     @staticmethod
     def _write(path: Path, data: bytes) -> bool:
-        """Write the file unless it exists; True when this call created it."""
+        """Write the file (owner-only) unless it exists; True when this call created it."""
         if path.exists():
             return False
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(path.suffix + ".part")
-        temporary.write_bytes(data)
-        temporary.replace(path)  # never a half-written photo under the final name
+        write_private(path, data)  # never a half-written photo under the final name
         return True
 
 

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from core.services.outbox import OutboxService
     from core.services.persons import PersonService
     from core.services.photos import PhotoService
+    from core.services.privacy.records import PersonRecordService
+    from core.services.privacy.requests import PersonRequestService
+    from core.services.privacy.retention import RetentionService
     from core.services.reminders import ReminderService
     from core.services.supervision import SupervisionService
     from core.services.visits import VisitService
@@ -131,6 +134,24 @@ class UnitOfWork:
         from core.services.photos import PhotoService
 
         return PhotoService(self)
+
+    @cached_property
+    def retention(self) -> RetentionService:
+        from core.services.privacy.retention import RetentionService
+
+        return RetentionService(self)
+
+    @cached_property
+    def person_records(self) -> PersonRecordService:
+        from core.services.privacy.records import PersonRecordService
+
+        return PersonRecordService(self)
+
+    @cached_property
+    def person_requests(self) -> PersonRequestService:
+        from core.services.privacy.requests import PersonRequestService
+
+        return PersonRequestService(self)
 
     @cached_property
     def visits(self) -> VisitService:

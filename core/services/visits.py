@@ -354,11 +354,13 @@ class VisitService(Service):
             house_id=house.id,
             visit_id=visit.id,
         )
+        sealed, key_id = self.uow.persons.seal_template(face.embedding)
         template = FaceTemplate(
             person_id=person_id,
             backend=face.backend,
             dimensions=face.dimensions,
-            vector=face.embedding,
+            vector=sealed,
+            key_id=key_id,
             quality=face.quality,
             photo_id=photo.id,
             created_at=self.now(),

@@ -10,8 +10,8 @@ from pathlib import Path
 from core.bootstrap import Storage
 from core.models import PhotoKind
 from core.roles import Actor
+from tests.core.pictures import JPEG, picture
 
-JPEG = b"\xff\xd8\xff\xe0" + b"0" * 200
 HOUR = 3600.0
 
 
@@ -30,7 +30,7 @@ async def test_sweep_removes_old_files_no_row_refers_to(
 ) -> None:
     async with storage.services() as svc:
         data_dir = svc.context.data_dir
-        kept = await svc.photos.store(admin, PhotoKind.CONTACT_CARD, JPEG + b"kept")
+        kept = await svc.photos.store(admin, PhotoKind.CONTACT_CARD, picture("kept"))
     referenced = aged(data_dir / kept.path, 2 * HOUR)
     store = data_dir / "photos"
     orphan = aged(store / "2025" / "01" / "orphan.jpg", 2 * HOUR)
@@ -55,10 +55,17 @@ async def test_sweep_removes_old_files_no_row_refers_to(
     async with storage.services() as svc:  # nothing left to do; the row still reads
         assert await svc.photos.sweep_orphans() == 0
         _row, data = await svc.photos.read(admin, kept.id)
-    assert data == JPEG + b"kept"
+    assert data[:2] == b"\xff\xd8"
+    assert data == await _stored_form(storage, picture("kept"))
 
 
 async def test_sweep_of_a_store_that_does_not_exist_yet(storage: Storage) -> None:
     async with storage.services() as svc:
         assert not (svc.context.data_dir / "photos").exists()
         assert await svc.photos.sweep_orphans(min_age=timedelta(0)) == 0
+
+
+async def _stored_form(storage: Storage, data: bytes) -> bytes:
+    from core.images import strip_metadata
+
+    return strip_metadata(data, "image/jpeg")

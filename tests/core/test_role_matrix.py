@@ -10,10 +10,11 @@ import pytest
 
 from core.bootstrap import Storage
 from core.errors import PermissionDenied
-from core.models import CameraKind, GroupRole, RiskColour, Role, WatchlistKind
+from core.models import CameraKind, GroupRole, PhotoKind, RiskColour, Role, WatchlistKind
 from core.roles import ROLE_PERMISSIONS, Actor, Permission
 from core.services import UnitOfWork
 from tests.core.notices import Told
+from tests.core.pictures import picture
 
 VALID_ID = "11010519491231002X"
 
@@ -30,6 +31,8 @@ class World:
     member_id: int
     group_chat_id: int
     camera_id: str
+    photo_id: int
+    erasable_id: int
 
 
 Call = Callable[[UnitOfWork, Actor, World], Awaitable[Any]]
@@ -197,6 +200,39 @@ CALLS: list[tuple[str, Permission, Call]] = [
         Permission.EDIT_PERSONS,
         lambda s, a, w: s.watchlists.enrol_resident(a, w.person_id),
     ),
+    (
+        "person_records.search",
+        Permission.VIEW_PERSON_RECORDS,
+        lambda s, a, w: s.person_records.search(a, "张三"),
+    ),
+    (
+        "person_records.record",
+        Permission.VIEW_PERSON_RECORDS,
+        lambda s, a, w: s.person_records.record(a, w.person_id),
+    ),
+    (
+        "person_records.reveal_id_number",
+        Permission.VIEW_PERSON_RECORDS,
+        lambda s, a, w: s.person_records.reveal_id_number(a, w.person_id, "协查"),
+    ),
+    (
+        "person_records.picture",
+        Permission.VIEW_PERSON_RECORDS,
+        lambda s, a, w: s.person_records.picture(a, w.person_id, w.photo_id, "辨认"),
+    ),
+    (
+        "person_requests.export",
+        Permission.MANAGE_PERSONAL_DATA,
+        lambda s, a, w: s.person_requests.export(a, w.person_id),
+    ),
+    (
+        "person_requests.erase",
+        Permission.MANAGE_PERSONAL_DATA,
+        lambda s, a, w: s.person_requests.erase(a, w.erasable_id, "本人申请"),
+    ),
+    ("audit.page", Permission.VIEW_AUDIT, lambda s, a, w: s.audit.page(a)),
+    ("retention.due", Permission.MANAGE_PERSONAL_DATA, lambda s, a, w: s.retention.due(a)),
+    ("retention.purge", Permission.MANAGE_PERSONAL_DATA, lambda s, a, w: s.retention.purge(a)),
 ]
 
 
@@ -210,6 +246,8 @@ async def _world(storage: Storage, admin: Actor) -> World:
         )
         person = await svc.persons.add(admin, name="张三", id_number=VALID_ID)
         residency = await svc.persons.add_residency(admin, person_id=person.id, house_id=house.id)
+        photo = await svc.photos.store(admin, PhotoKind.FACE, picture("face"), person_id=person.id)
+        erasable = await svc.persons.add(admin, name="王五")
         poi = await svc.watchlists.create(
             admin, kind=WatchlistKind.PERSONS_OF_INTEREST, name="重点"
         )
@@ -223,12 +261,12 @@ async def _world(storage: Storage, admin: Actor) -> World:
             sender_locale=None,
             text="楼道被堵",
         )
-        assert message is not None
         member = await svc.members.add(admin, telegram_id=None, role=Role.RESIDENT, name="甲")
         group = await svc.groups.add(admin, chat_id=-1001, role=GroupRole.STAFF)
         camera, _token = await svc.cameras.add(
             admin, camera_id="gate", kind=CameraKind.FACE, name="大门"
         )
+    assert message is not None
     return World(
         house.id,
         person.id,
@@ -240,6 +278,8 @@ async def _world(storage: Storage, admin: Actor) -> World:
         member.id,
         group.chat_id,
         camera.id,
+        photo.id,
+        erasable.id,
     )
 
 

@@ -36,9 +36,8 @@ from core.services.visits import (
     ResidentCheck,
     VisitPlan,
 )
+from tests.core.pictures import JPEG, PNG, picture
 
-JPEG = b"\xff\xd8\xff\xe0" + b"0" * 200
-PNG = b"\x89PNG\r\n\x1a\n" + b"1" * 200
 ID_A = "11010519491231002X"
 ID_B = "110105198001010016"
 
@@ -129,10 +128,10 @@ async def test_commit_writes_everything_in_one_go(storage: Storage, admin: Actor
                     PhotoUpload(PhotoKind.ID_FRONT, JPEG),
                     PhotoUpload(PhotoKind.ID_BACK, PNG),
                 ),
-                face=FaceEnrolment(JPEG + b"face", embedding.tobytes(), "dlib", 128, 0.9),
+                face=FaceEnrolment(picture("face"), embedding.tobytes(), "dlib", 128, 0.9),
             ),
         ),
-        house_photos=(PhotoUpload(PhotoKind.CONTACT_CARD, JPEG + b"card"),),
+        house_photos=(PhotoUpload(PhotoKind.CONTACT_CARD, picture("card")),),
         steps=({"step": "scan", "at": started.isoformat()},),
     )
     async with storage.services() as svc:
@@ -158,7 +157,10 @@ async def test_commit_writes_everything_in_one_go(storage: Storage, admin: Actor
         template = await svc.session.scalar(select(FaceTemplate))
         assert template is not None
         assert template.id == outcome.enrolled[0][0]
-        assert np.allclose(np.frombuffer(template.vector, dtype=np.float32), embedding)
+        assert template.key_id == svc.context.vault.key_id
+        assert embedding.tobytes() not in template.vector  # sealed at rest
+        vector = svc.persons.open_template(template.vector, template.key_id)
+        assert np.allclose(np.frombuffer(vector, dtype=np.float32), embedding)
         photos = (await svc.session.scalars(select(StoredPhoto))).all()
         assert sorted(p.kind.value for p in photos) == [
             "contact_card",

@@ -1,0 +1,275 @@
+"""Retention: personal data kept only as long as allowed, purged by a daily job.
+
+- camera snapshots after `snapshot_days` (passages and alerts keep their row, without the
+  picture); unknown-face embeddings would go with them, but nothing stores them yet;
+- a moved-out resident's ID card pictures, other document pictures, face photos and face
+  templates `moved_out_months` after the last move-out, unless the person lives somewhere
+  again or an active entry of a watchlist other than the residents list holds them; the
+  person's record stays, marked `pictures_purged_at`;
+- photos of resolved (or rejected) reports `report_photo_months` after their last change;
+- audit entries after `audit_months`, which the settings keep longer than all of the above.
+
+Every purge is counted in the audit log (and each person's in theirs). Files are removed
+after the commit, and only when no row refers to them any more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, func, select, update
+
+from core.models import (
+    Alert,
+    AuditEntry,
+    FaceTemplate,
+    Passage,
+    Person,
+    PhotoKind,
+    Report,
+    ReportStatus,
+    Residency,
+    ResidencyStatus,
+    StoredPhoto,
+    Watchlist,
+    WatchlistEntry,
+    WatchlistKind,
+)
+from core.retention import months_before
+from core.roles import Actor, Permission
+from core.services.base import Service
+from core.services.uow import ServiceFactory
+
+PERSONAL_KINDS = (
+    PhotoKind.ID_FRONT,
+    PhotoKind.ID_BACK,
+    PhotoKind.RESIDENCE_PERMIT,
+    PhotoKind.GUARANTEE_LETTER,
+    PhotoKind.FACE,
+)
+CLOSED_REPORTS = (ReportStatus.RESOLVED, ReportStatus.REJECTED)
+
+
+@dataclass(frozen=True)
+class Cutoffs:
+    snapshots: datetime
+    moved_out: datetime
+    report_photos: datetime
+    audit: datetime
+
+
+@dataclass
+class RetentionReport:
+    cutoffs: Cutoffs
+    snapshots: int = 0
+    unknown_faces: int = 0
+    persons: int = 0  # moved-out residents whose pictures and templates go
+    person_photos: int = 0
+    templates: int = 0
+    held: int = 0  # moved-out residents kept by an active watchlist entry
+    report_photos: int = 0
+    audit_entries: int = 0
+    template_ids: list[int] = field(default_factory=list)  # to drop from the running gallery
+    files: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "snapshots": self.snapshots,
+            "unknown_faces": self.unknown_faces,
+            "persons": self.persons,
+            "person_photos": self.person_photos,
+            "templates": self.templates,
+            "held": self.held,
+            "report_photos": self.report_photos,
+            "audit_entries": self.audit_entries,
+        }
+
+
+class RetentionService(Service):
+    def cutoffs(self) -> Cutoffs:
+        now, policy = self.now(), self.context.retention
+        return Cutoffs(
+            snapshots=now - timedelta(days=policy.snapshot_days),
+            moved_out=months_before(now, policy.moved_out_months),
+            report_photos=months_before(now, policy.report_photo_months),
+            audit=months_before(now, policy.audit_months),
+        )
+
+    async def due(self, actor: Actor) -> RetentionReport:
+        """What a purge now would remove (nothing is changed)."""
+        return await self._run(actor, apply=False)
+
+    async def purge(self, actor: Actor) -> RetentionReport:
+        """Remove what is due, in the caller's transaction; files go after the commit."""
+        return await self._run(actor, apply=True)
+
+    async def _run(self, actor: Actor, *, apply: bool) -> RetentionReport:
+        actor.require(Permission.MANAGE_PERSONAL_DATA)
+        report = RetentionReport(self.cutoffs())
+        snapshots = await self._photo_rows(
+            StoredPhoto.kind == PhotoKind.SNAPSHOT,
+            StoredPhoto.created_at < report.cutoffs.snapshots,
+        )
+        report.snapshots = len(snapshots)
+        if apply and snapshots:
+            ids = [p.id for p in snapshots]
+            await self.session.execute(
+                update(Passage).where(Passage.snapshot_id.in_(ids)).values(snapshot_id=None)
+            )
+            await self.session.execute(
+                update(Alert).where(Alert.snapshot_id.in_(ids)).values(snapshot_id=None)
+            )
+            await self.delete_photos(snapshots, report)
+        await self._moved_out(actor, report, apply=apply)
+        closed = select(Report.id).where(
+            Report.status.in_(CLOSED_REPORTS), Report.updated_at < report.cutoffs.report_photos
+        )
+        report_photos = await self._photo_rows(StoredPhoto.report_id.in_(closed))
+        report.report_photos = len(report_photos)
+        if apply:
+            await self.delete_photos(report_photos, report)
+        old_audit = AuditEntry.at < report.cutoffs.audit
+        report.audit_entries = int(
+            await self.session.scalar(select(func.count()).where(old_audit)) or 0
+        )
+        if apply:
+            await self.session.execute(delete(AuditEntry).where(old_audit))
+            await self.uow.audit.record(
+                actor, "retention_purge", "retention", "daily", counts=report.counts()
+            )
+        return report
+
+    async def _moved_out(self, actor: Actor, report: RetentionReport, *, apply: bool) -> None:
+        cutoff_date = report.cutoffs.moved_out.astimezone(self.context.zone).date()
+        active = select(Residency.person_id).where(Residency.status == ResidencyStatus.ACTIVE)
+        candidates = (
+            (
+                await self.session.execute(
+                    select(Residency.person_id)
+                    .join(Person, Person.id == Residency.person_id)
+                    .where(
+                        Residency.status == ResidencyStatus.MOVED_OUT,
+                        Person.pictures_purged_at.is_(None),
+                        Person.erased_at.is_(None),
+                        Residency.person_id.not_in(active),
+                    )
+                    .group_by(Residency.person_id)
+                    .having(func.max(Residency.moved_out) < cutoff_date)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        held = {hold[0] for hold in await self.holds(candidates)}
+        report.held = len(held)
+        for person_id in candidates:
+            if person_id in held:
+                continue
+            photos = await self._photo_rows(
+                StoredPhoto.person_id == person_id, StoredPhoto.kind.in_(PERSONAL_KINDS)
+            )
+            templates = list(
+                await self.session.scalars(
+                    select(FaceTemplate.id).where(FaceTemplate.person_id == person_id)
+                )
+            )
+            report.persons += 1
+            report.person_photos += len(photos)
+            report.templates += len(templates)
+            if not apply:
+                continue
+            await self.drop_faces(person_id, templates, report)
+            await self.delete_photos(photos, report)
+            person = await self.session.get(Person, person_id)
+            assert person is not None
+            person.pictures_purged_at = self.now()
+            await self.uow.audit.record(
+                actor,
+                "retention_purge",
+                "person",
+                person_id,
+                photos=len(photos),
+                templates=len(templates),
+            )
+
+    async def holds(
+        self, person_ids: Sequence[int]
+    ) -> list[tuple[int, WatchlistEntry, Watchlist]]:
+        """Active entries of watchlists other than the residents list naming these persons."""
+        now = self.now()
+        rows = await self.session.execute(
+            select(WatchlistEntry.person_id, WatchlistEntry, Watchlist)
+            .join(Watchlist, Watchlist.id == WatchlistEntry.watchlist_id)
+            .where(
+                WatchlistEntry.person_id.in_(list(person_ids)),
+                Watchlist.kind != WatchlistKind.RESIDENTS,
+                (WatchlistEntry.valid_until.is_(None)) | (WatchlistEntry.valid_until > now),
+            )
+        )
+        return [(int(row[0] or 0), row[1], row[2]) for row in rows]
+
+    async def drop_faces(
+        self, person_id: int, template_ids: list[int], report: RetentionReport
+    ) -> None:
+        """Remove the person's templates and their place on the residents list."""
+        if template_ids:
+            await self.session.execute(
+                delete(FaceTemplate).where(FaceTemplate.id.in_(template_ids))
+            )
+        report.template_ids += template_ids
+        residents = select(Watchlist.id).where(Watchlist.kind == WatchlistKind.RESIDENTS)
+        await self.session.execute(
+            delete(WatchlistEntry).where(
+                WatchlistEntry.person_id == person_id, WatchlistEntry.watchlist_id.in_(residents)
+            )
+        )
+
+    async def _photo_rows(self, *where: object) -> list[StoredPhoto]:
+        return list(await self.session.scalars(select(StoredPhoto).where(*where)))  # type: ignore[arg-type]
+
+    async def delete_photos(self, photos: Sequence[StoredPhoto], report: RetentionReport) -> None:
+        if not photos:
+            return
+        ids = [p.id for p in photos]
+        await self.session.execute(
+            update(FaceTemplate).where(FaceTemplate.photo_id.in_(ids)).values(photo_id=None)
+        )
+        await self.session.execute(delete(StoredPhoto).where(StoredPhoto.id.in_(ids)))
+        report.files += [p.path for p in photos]
+
+
+async def remove_unreferenced(services: ServiceFactory, paths: Sequence[str]) -> int:
+    """Remove the files among `paths` that no photo row refers to (after a commit)."""
+    if not paths:
+        return 0
+    async with services() as svc:
+        still = set(
+            await svc.session.scalars(
+                select(StoredPhoto.path).where(StoredPhoto.path.in_(list(set(paths))))
+            )
+        )
+    data_dir = services.context.data_dir
+    gone = [data_dir / p for p in set(paths) - still]
+    return await asyncio.to_thread(_unlink, gone)
+
+
+def _unlink(paths: list[Path]) -> int:
+    removed = 0
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+            removed += 1
+    return removed
+
+
+async def enforce_retention(services: ServiceFactory, actor: Actor) -> RetentionReport:
+    """The daily job's body: purge what is due, commit, then remove the files."""
+    async with services() as svc:
+        report = await svc.retention.purge(actor)
+    await remove_unreferenced(services, report.files)
+    return report
