@@ -201,7 +201,7 @@ def register_features(application: SafeApplication, *, extra: RegisterHandlers |
     house_colour.register(application)  # admin: the risk-colour flow
     tenant.register(application)  # card link for tenants, their messages; staff replies
     supervision.register(application)  # /myvisits, /visits, overdue, the daily reminder job
-    privacy.register(application)  # the daily retention purge
+    privacy.register(application)  # 👤 person record, 📜 audit log, the daily retention purge
     if extra is not None:
         extra(application)
     fallbacks.register(application)  # unknown commands, stray messages, stale buttons
