@@ -209,7 +209,7 @@ def register_features(application: SafeApplication, *, extra: RegisterHandlers |
     tenant.register(application)  # card link for tenants, their messages; staff replies
     supervision.register(application)  # /myvisits, /visits, overdue, the daily reminder job
     admin.register(application)  # admin console: members, invitations, groups (/bind), cameras
-    privacy.register(application)  # the daily retention purge
+    privacy.register(application)  # 👤 person record, 📜 audit log, the daily retention purge
     if extra is not None:
         extra(application)
     fallbacks.register(application)  # unknown commands, stray messages, stale buttons

@@ -31,6 +31,11 @@ def _derive(secret: bytes, purpose: str) -> bytes:
     return HKDF(algorithm=SHA256(), length=32, salt=None, info=purpose.encode()).derive(secret)
 
 
+def key_version(secret: bytes) -> bytes:
+    """The 4-byte version a secret's ciphertexts (and backups) are marked with."""
+    return _derive(secret, "safecommunity/key-id")[:_KEY_ID_BYTES]
+
+
 @dataclass(frozen=True)
 class _Key:
     id: bytes
@@ -43,7 +48,7 @@ class _Key:
         if len(secret) < MIN_SECRET_BYTES:
             raise ValueError("the secret key must be at least 16 bytes")
         return cls(
-            id=_derive(secret, "safecommunity/key-id")[:_KEY_ID_BYTES],
+            id=key_version(secret),
             aead=AESGCM(_derive(secret, "safecommunity/field-encryption")),
             lookup=_derive(secret, "safecommunity/lookup-hash"),
             signing=_derive(secret, "safecommunity/signing"),

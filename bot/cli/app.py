@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.cli import (
     audit,
+    backup,
     cameras,
     cards,
     database,
@@ -42,6 +43,7 @@ TOPICS = (
     audit,
     keys,
     retention,
+    backup,
     launch,
 )
 

@@ -147,3 +147,15 @@ class AuditService(Service):
             for entry, name in rows
         )
         return AuditPage(lines, total, offset, limit)
+
+    async def actors(self, actor: Actor, *, limit: int = 12) -> list[tuple[int, str]]:
+        """(member id, name) of the members with entries in the log, latest first."""
+        actor.require(Permission.VIEW_AUDIT)
+        rows = await self.session.execute(
+            select(Member.id, Member.name)
+            .join(AuditEntry, AuditEntry.actor_id == Member.id)
+            .group_by(Member.id, Member.name)
+            .order_by(func.max(AuditEntry.at).desc())
+            .limit(limit)
+        )
+        return [(int(member_id), str(name)) for member_id, name in rows]

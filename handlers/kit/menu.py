@@ -41,6 +41,7 @@ ROLE_MENUS: dict[Role, tuple[tuple[MenuItem, ...], ...]] = {
         (MenuItem("members", N_("menu.members")), MenuItem("invite", N_("menu.invite"))),
         (MenuItem("groups", N_("menu.groups")), MenuItem("houses", N_("menu.houses"))),
         (MenuItem("cameras", N_("menu.cameras")), MenuItem("audit", N_("menu.audit"))),
+        (MenuItem("person", N_("menu.person")),),
         (HELP_ITEM, LANGUAGE_ITEM),
     ),
     Role.POLICE: (

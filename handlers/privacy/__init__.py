@@ -1,4 +1,4 @@
-"""Privacy: the daily retention job (the 🔎 person and 📜 audit screens come later)."""
+"""Privacy: the daily retention job, 👤 a person's record and 📜 the audit log (police, admins)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from telegram.ext import Application
 from bot.context import BotContext, BotDeps
 from core.roles import Actor
 from core.services.privacy.retention import enforce_retention
+from handlers.privacy import audit, person
 
 log = logging.getLogger(__name__)
 JOB_NAME = "retention"
@@ -17,7 +18,9 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
 def register(application: AnyApp) -> None:
-    """Run the retention purge every day at the configured local time."""
+    """The person and audit screens; the retention purge every day at the configured time."""
+    person.register(application)
+    audit.register(application)
     deps: BotDeps = application.deps  # type: ignore[attr-defined]
     settings = deps.settings
     assert application.job_queue is not None, "the job-queue extra is required"

@@ -235,6 +235,20 @@ class PersonRecordService(Service):
         rows = await self.session.scalars(query.order_by(Person.id).limit(SEARCH_LIMIT))
         return list(rows)
 
+    async def matches(
+        self, actor: Actor, person_ids: Sequence[int], *, flow: str = FLOW
+    ) -> list[PersonMatch]:
+        """The masked lines of persons a search found (shown again); audited as one read."""
+        actor.require(Permission.VIEW_PERSON_RECORDS)
+        rows = await self.session.scalars(
+            select(Person).where(Person.id.in_(list(person_ids))).order_by(Person.id)
+        )
+        found = [match_of(p) for p in rows]
+        await self.uow.audit.record(
+            actor, "read_results", "person", "-", flow=flow, found=[m.id for m in found]
+        )
+        return found
+
     async def record(
         self, actor: Actor, person_id: int, *, days: int = PASSAGE_DAYS, flow: str = FLOW
     ) -> PersonRecord:
