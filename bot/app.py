@@ -36,6 +36,7 @@ from core.errors import ConfigurationError
 from core.settings import Settings
 from handlers import (
     admin,
+    alerts,
     cancel,
     common,
     errors,
@@ -210,6 +211,7 @@ def register_features(application: SafeApplication, *, extra: RegisterHandlers |
     supervision.register(application)  # /myvisits, /visits, overdue, the daily reminder job
     admin.register(application)  # admin console: members, invitations, groups (/bind), cameras
     privacy.register(application)  # 👤 person record, 📜 audit log, the daily retention purge
+    alerts.register(application)  # camera alerts in guard groups, 🚨; starts the camera worker
     if extra is not None:
         extra(application)
     fallbacks.register(application)  # unknown commands, stray messages, stale buttons

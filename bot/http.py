@@ -103,6 +103,9 @@ def create_http_app(
     app[DEPS] = deps
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
+    from bot.cameras import api as camera_api  # it imports this module's keys
+
+    camera_api.add_routes(app)  # POST /api/v1/cameras/{camera_id}/events
     if webhook_secret:
         app[WEBHOOK_SECRET] = webhook_secret
         app.router.add_post(WEBHOOK_PATH, webhook)

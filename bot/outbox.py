@@ -19,12 +19,20 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 from telegram.ext import Application
 
 from bot.context import BotContext, BotDeps
+from core.models import DeliveryStatus
 from core.serial import decode
 from core.services.outbox import PendingDelivery
 
 log = logging.getLogger(__name__)
 
 JOB_NAME = "outbox"
+EDIT_WAIT = timedelta(seconds=2)  # an edit whose message is not sent yet waits this long
+
+
+class NotSentYet(Exception):
+    """An edit of a message that is not sent yet: try again shortly."""
+
+
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -71,6 +79,8 @@ async def drain(application: AnyApp, *, limit: int = 20) -> int:
 async def _deliver(application: AnyApp, deps: BotDeps, delivery: PendingDelivery) -> bool:
     try:
         message = await _send(application, deps, delivery)
+    except NotSentYet as exc:
+        await _settle(deps, delivery.id, retry=f"waiting: {exc}", after=EDIT_WAIT)
     except RetryAfter as exc:
         after = exc.retry_after
         delay = after if isinstance(after, timedelta) else timedelta(seconds=float(after))
@@ -90,7 +100,7 @@ async def _deliver(application: AnyApp, deps: BotDeps, delivery: PendingDelivery
         await _settle(deps, delivery.id, failed=f"{type(exc).__name__}: {exc}")
     else:
         async with deps.storage.services() as svc:
-            await svc.outbox.mark_sent(delivery.id, message.message_id)
+            await svc.outbox.mark_sent(delivery.id, message.message_id if message else None)
         return True
     return False
 
@@ -112,9 +122,11 @@ async def _settle(
             log.info("delivery %s will be retried at %s: %s", delivery_id, when, retry)
 
 
-async def _send(application: AnyApp, deps: BotDeps, delivery: PendingDelivery) -> Message:
+async def _send(application: AnyApp, deps: BotDeps, delivery: PendingDelivery) -> Message | None:
     payload = delivery.payload
     markup = _markup(payload.get("buttons") or [])
+    if payload.get("edit_of"):
+        return await _edit(application, deps, delivery, markup)
     reply = payload.get("reply_to")
     reply_parameters = (
         ReplyParameters(int(reply), allow_sending_without_reply=True) if reply else None
@@ -137,6 +149,37 @@ async def _send(application: AnyApp, deps: BotDeps, delivery: PendingDelivery) -
         reply_markup=markup,
         reply_parameters=reply_parameters,
     )
+
+
+async def _edit(
+    application: AnyApp,
+    deps: BotDeps,
+    delivery: PendingDelivery,
+    markup: InlineKeyboardMarkup | None,
+) -> Message | None:
+    """Edit the message another delivery sent (its caption when it was a photo)."""
+    async with deps.storage.services() as svc:
+        status, message_id, photo = await svc.outbox.original(int(delivery.payload["edit_of"]))
+    if status is DeliveryStatus.FAILED:
+        raise BadRequest(f"the message of delivery {delivery.payload['edit_of']} was never sent")
+    if message_id is None:
+        raise NotSentYet(f"delivery {delivery.payload['edit_of']}")
+    text = str(delivery.payload.get("text") or "")
+    bot: Bot = application.bot
+    try:
+        if photo:
+            edited = await bot.edit_message_caption(
+                delivery.chat_id, message_id, caption=text, reply_markup=markup
+            )
+        else:
+            edited = await bot.edit_message_text(
+                text, delivery.chat_id, message_id, reply_markup=markup
+            )
+    except BadRequest as exc:
+        if "not modified" in exc.message.lower():
+            return None
+        raise
+    return edited if isinstance(edited, Message) else None
 
 
 def _data(stored: Any) -> Any:

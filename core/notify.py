@@ -86,6 +86,7 @@ class Notice:
     house_message_id: int | None = None
     alert_id: int | None = None
     report_id: int | None = None
+    edit_of: int | None = None  # a delivery whose sent message this one edits (an alert's)
 
 
 ButtonRows = Sequence[Sequence[tuple[str, Any]]]

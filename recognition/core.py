@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from numpy.typing import ArrayLike
 
+from recognition.annotate import BoxXYXY, draw_boxes
 from recognition.checks import CardScan, DocumentCheck, check_document, scan_card
 from recognition.config import RecognitionConfig
 from recognition.faces.base import DetectedFace, FaceEngine, FaceMatchConfig, FaceResult, MatchBand
@@ -175,6 +176,10 @@ class RecognitionCore:
             local_province=self.config.plate_local_province,
         )
 
+    async def annotate(self, data: bytes, boxes: list[tuple[BoxXYXY, str]]) -> bytes:
+        """The picture with `boxes` drawn (JPEG, at most 1280 px): an alert's snapshot."""
+        return await self._pool.run(_task_annotate, self.config, data, boxes)
+
     # ID cards -----------------------------------------------------------------------------
 
     async def read_id_number(self, data: bytes) -> IdNumberReading | None:
@@ -283,6 +288,12 @@ def _task_check_document(config: RecognitionConfig, data: bytes, min_side: int) 
 def _task_read_plates(config: RecognitionConfig, data: bytes) -> list[PlateReading]:
     image = load_rgb(data, max_pixels=config.max_image_pixels)
     return engines_for(config).plates.read(image)
+
+
+def _task_annotate(
+    config: RecognitionConfig, data: bytes, boxes: list[tuple[BoxXYXY, str]]
+) -> bytes:
+    return draw_boxes(data, boxes, max_pixels=config.max_image_pixels)
 
 
 def _task_read_id_number(config: RecognitionConfig, data: bytes) -> IdNumberReading | None:

@@ -20,6 +20,7 @@ from core.models.enums import (
     VisitStatus,
     WatchlistKind,
 )
+from core.models.events import CameraEvent, EventStatus
 from core.models.members import AuditEntry, BotState, GroupChat, Invitation, Member
 from core.models.people import FaceTemplate, Person, Residency
 from core.models.places import Building, Community, Grid, House
@@ -46,10 +47,12 @@ __all__ = [
     "BotState",
     "Building",
     "Camera",
+    "CameraEvent",
     "CameraKind",
     "Community",
     "Delivery",
     "DeliveryStatus",
+    "EventStatus",
     "FaceTemplate",
     "Grid",
     "GroupChat",

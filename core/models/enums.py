@@ -107,6 +107,7 @@ class AlertKind(enum.StrEnum):
 class AlertStatus(enum.StrEnum):
     OPEN = "open"
     TAKEN = "taken"
+    DISPATCHED = "dispatched"
     RESOLVED = "resolved"
     FALSE_ALARM = "false_alarm"
 

@@ -52,7 +52,8 @@ class WatchlistEntry(Base):
     watchlist_id: Mapped[int] = mapped_column(ForeignKey("watchlists.id"), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
     plate: Mapped[str | None] = mapped_column(String(16), index=True)
-    note: Mapped[str] = mapped_column(Text, default="")
+    note: Mapped[str] = mapped_column(Text, default="")  # the reason it is on the list
+    authority: Mapped[str] = mapped_column(String(120), default="")  # e.g. a police request no.
     valid_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
@@ -106,6 +107,12 @@ class Alert(Base):
     taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    # Sightings folded into this alert during its rule's cool-down, and the latest one.
+    sightings: Mapped[int] = mapped_column(Integer, default=1)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verify: Mapped[bool] = mapped_column(Boolean, default=False)  # possible band: "please verify"
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("watchlist_entries.id"))
+    note: Mapped[str] = mapped_column(Text, default="")  # the dispatching guard's note
 
 
 class Delivery(Base):

@@ -39,6 +39,7 @@ class NotificationService(Service):
                 house_message_id=notice.house_message_id,
                 alert_id=notice.alert_id,
                 report_id=notice.report_id,
+                edit_of=notice.edit_of,
             )
             enqueued += delivery is not None
         return enqueued

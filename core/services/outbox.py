@@ -2,9 +2,10 @@
 
 The payload is rendered by the adapter in the recipient's language before it is stored:
 ``{"text": html, "photo": path under the data dir | None, "buttons": [[[label, data], …], …],
-"reply_to": message id | None}``; a button's data is stored with `core.serial` (a typed button
-dataclass comes back as itself). Features do not call `enqueue` directly: they record a notice
-(`core.notify`) and the notification path enqueues one delivery per recipient.
+"reply_to": message id | None}`` (with ``"edit_of": delivery id`` the message that delivery
+sent is edited instead of a new one sent); a button's data is stored with `core.serial` (a
+typed button dataclass comes back as itself). Features do not call `enqueue` directly: they
+record a notice (`core.notify`) and the notification path enqueues one delivery per recipient.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class OutboxService(Service):
         house_message_id: int | None = None,
         alert_id: int | None = None,
         report_id: int | None = None,
+        edit_of: int | None = None,
     ) -> int | None:
         """Store one message to send; None when `dedup_key` was already enqueued."""
         if dedup_key is not None:
@@ -73,6 +75,7 @@ class OutboxService(Service):
                 "photo": photo,
                 "buttons": [[[label, encode(data)] for label, data in row] for row in buttons],
                 "reply_to": reply_to,
+                **({"edit_of": edit_of} if edit_of is not None else {}),
             },
             status=DeliveryStatus.PENDING,
             next_attempt_at=now,
@@ -128,6 +131,11 @@ class OutboxService(Service):
             select(Delivery).where(Delivery.chat_id == chat_id, Delivery.message_id == message_id)
         )
         return _pending(d) if d is not None else None
+
+    async def original(self, delivery_id: int) -> tuple[DeliveryStatus, int | None, bool]:
+        """(status, sent message id, whether it had a photo) of the delivery an edit is of."""
+        d = await self._get(delivery_id)
+        return d.status, d.message_id, bool(d.payload.get("photo"))
 
     async def _get(self, delivery_id: int) -> Delivery:
         delivery = await self.session.get(Delivery, delivery_id)

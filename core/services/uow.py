@@ -11,8 +11,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy.ext.asyncio import AsyncSession
 
 if TYPE_CHECKING:
+    from core.services.alerts import AlertService
     from core.services.audit import AuditService
     from core.services.base import ServiceContext
+    from core.services.camera_events import CameraEventService
     from core.services.cameras import CameraService
     from core.services.groups import GroupService
     from core.services.house_messages import HouseMessageService
@@ -188,6 +190,18 @@ class UnitOfWork:
         from core.services.watchlists import WatchlistService
 
         return WatchlistService(self)
+
+    @cached_property
+    def camera_events(self) -> CameraEventService:
+        from core.services.camera_events import CameraEventService
+
+        return CameraEventService(self)
+
+    @cached_property
+    def alerts(self) -> AlertService:
+        from core.services.alerts import AlertService
+
+        return AlertService(self)
 
 
 class ServiceFactory:

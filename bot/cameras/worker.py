@@ -1,0 +1,194 @@
+"""The camera worker: queued events → recognition (in the pool) → passage, rules, alerts.
+
+Started with the application (a job at start creates the task) and stopped with it (the
+loop ends once the application stops running; PTB awaits the task). Events come from the
+`EventQueue` (the database by default); each is recognised outside any transaction, then its
+outcome is written in one (`svc.camera_events.record`): killed in between, the event is still
+queued and is processed again after the restart, and its alerts are written once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from datetime import time, timedelta
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.context import BotDeps
+from core.event_queue import DatabaseQueue, EventQueue
+from core.models import CameraKind, MatchBand
+from core.services.camera_events import EventInput, camera_actor
+from core.sightings import FaceSighting, Observation, PlateMatcher, PlateSighting, exact_plates
+from recognition import RecognitionCore
+from recognition.errors import ImageError, Overloaded
+
+log = logging.getLogger(__name__)
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+JOB_NAME, PURGE_JOB = "camera-worker", "snapshot-purge"
+POLL = 0.5  # seconds between looks at the queue when nothing woke the worker
+OVERLOADED_WAIT = timedelta(seconds=1)
+_QUEUES: weakref.WeakKeyDictionary[AnyApp, EventQueue] = weakref.WeakKeyDictionary()
+
+
+def _deps(application: AnyApp) -> BotDeps:
+    return application.deps  # type: ignore[attr-defined,no-any-return]
+
+
+def queue_of(application: AnyApp) -> EventQueue:
+    """The application's event queue (the database-backed default unless one was set)."""
+    queue = _QUEUES.get(application)
+    if queue is None:
+        queue = _QUEUES[application] = DatabaseQueue(_deps(application).storage.services)
+    return queue
+
+
+def use_queue(application: AnyApp, queue: EventQueue) -> None:
+    """Carry events over another queue (a broker) instead of the database default."""
+    _QUEUES[application] = queue
+
+
+def schedule(application: AnyApp) -> None:
+    """Start the worker when the application starts; purge old snapshots every night."""
+    assert application.job_queue is not None, "the job-queue extra is required"
+    application.job_queue.run_once(_start, 0, name=JOB_NAME)
+    zone = _deps(application).settings.zone
+    application.job_queue.run_daily(_purge_job, time=time(3, 30, tzinfo=zone), name=PURGE_JOB)
+
+
+async def _start(context: Any) -> None:
+    application: AnyApp = context.application
+    application.create_task(run(application), name=JOB_NAME)
+
+
+async def _purge_job(context: Any) -> None:
+    await purge_snapshots(context.application)
+
+
+async def purge_snapshots(application: AnyApp) -> int:
+    """Forget snapshots older than the retention; their files go with the orphan sweep."""
+    deps = _deps(application)
+    async with deps.storage.services() as svc:
+        removed = await svc.camera_events.purge_snapshots(deps.settings.snapshot_retention_days)
+    if removed:
+        async with deps.storage.services() as svc:
+            await svc.photos.sweep_orphans()
+        log.info("purged %d camera snapshots", removed)
+    return removed
+
+
+async def run(application: AnyApp) -> None:
+    """Process queued events until the application stops."""
+    deps = _deps(application)
+    async with deps.storage.services() as svc:
+        await svc.alerts.ensure_default_rules()
+    queue = queue_of(application)
+    while application.running:
+        try:
+            ready = await queue.take(POLL)
+        except Exception:
+            log.exception("camera queue unavailable")
+            await asyncio.sleep(POLL)
+            continue
+        if ready:
+            await asyncio.gather(*(process(application, event_id) for event_id in ready))
+
+
+async def process(application: AnyApp, event_id: int) -> bool:
+    """Recognise one event and write its outcome; False when it must be tried again."""
+    deps = _deps(application)
+    services = deps.storage.services
+    try:
+        async with services() as svc:
+            item = await svc.camera_events.load(event_id)
+        if item is None:
+            return True
+        core = deps.recognition
+        observation = await observe(deps, core, item)
+        matcher: PlateMatcher = core.match_watchlist if core is not None else exact_plates
+        async with services() as svc:
+            alerts = await svc.camera_events.record(event_id, observation, matcher)
+    except Overloaded:
+        async with services() as svc:
+            await svc.camera_events.retry(
+                event_id, "recognition overloaded", after=OVERLOADED_WAIT
+            )
+        return False
+    except Exception as exc:
+        log.exception("camera event %s failed", event_id)
+        async with services() as svc:
+            await svc.camera_events.retry(event_id, f"{type(exc).__name__}: {exc}")
+        return False
+    if alerts:
+        log.info("camera event %s: %d alerts", event_id, len(alerts))
+    return True
+
+
+async def observe(deps: BotDeps, core: RecognitionCore | None, item: EventInput) -> Observation:
+    """What the snapshot shows: faces (quality-gated) and the plate, boxed for the alert."""
+    plate_text = item.plate_text
+    if core is None or item.image_id is None:
+        plate = PlateSighting(plate_text, "camera") if plate_text else None
+        return Observation(plate=plate)
+    actor = camera_actor(item.camera_id)
+    async with deps.storage.services() as svc:
+        _photo, image = await svc.photos.read(actor, item.image_id)
+        crop = (await svc.photos.read(actor, item.face_id))[1] if item.face_id else None
+    try:
+        faces = await _faces(core, image, crop)
+        plate = await _plate(core, image, plate_text, item.camera_kind)
+    except ImageError as exc:
+        log.info("camera event %s: snapshot unreadable (%s)", item.id, exc.code)
+        plate = PlateSighting(plate_text, "camera") if plate_text else None
+        return Observation(plate=plate, problem=exc.code)
+    boxes = [(f.box, "alert") for f in faces if f.box and f.band is not MatchBand.NO_MATCH]
+    boxes += [(f.box, "face") for f in faces if f.box and f.band is MatchBand.NO_MATCH]
+    if plate is not None and plate.box is not None:
+        boxes.append((plate.box, "plate"))
+    interesting = any(f.band is not MatchBand.NO_MATCH for f in faces) or plate is not None
+    annotated = await core.annotate(image, boxes) if interesting else None
+    return Observation(tuple(faces), plate, annotated)
+
+
+async def _faces(core: RecognitionCore, image: bytes, crop: bytes | None) -> list[FaceSighting]:
+    found = await core.identify(image, k=1)
+    boxed = True
+    if not found and crop is not None:
+        found, boxed = await core.identify(crop, k=1), False
+    sightings = []
+    for face in found:
+        best = face.best
+        box = face.face.box
+        sightings.append(
+            FaceSighting(
+                template_id=int(best.key) if best is not None else None,
+                band=MatchBand(best.band.value) if best is not None else MatchBand.NO_MATCH,
+                score=best.score if best is not None else None,
+                box=(box.left, box.top, box.right, box.bottom) if boxed else None,
+                size=face.face.quality.face_px,
+            )
+        )
+    return sightings
+
+
+async def _plate(
+    core: RecognitionCore, image: bytes, camera_text: str | None, kind: CameraKind
+) -> PlateSighting | None:
+    """The camera's own reading when it sent one, else the core's (plate cameras only)."""
+    if camera_text:
+        return PlateSighting(camera_text, "camera")
+    if kind is not CameraKind.PLATE:
+        return None
+    result = await core.read_plates(image)
+    if not result.text:
+        return None
+    first = result.readings[0] if result.readings else None
+    return PlateSighting(
+        result.text,
+        "image",
+        first.box if first is not None else None,
+        first.confidence if first is not None else None,
+    )

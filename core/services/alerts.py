@@ -1,0 +1,369 @@
+"""Alert rules and alerts: what a passage raises, cool-down folding, the guards' verdicts.
+
+Rules of kind *appears* (persons of interest, people needing care, watched vehicles) and
+*missing person* match a passage's faces and plate against the live entries of their lists.
+One person (or plate) at one camera makes one alert per rule while the rule's cool-down runs:
+later sightings are folded into it (count and last time) and its messages are edited. A face
+in the possible band raises only a "please verify" alert, never a confirmed one.
+
+Alerts are told through the one notification path (`kind="alert"`, one delivery per guard
+group) in the same transaction as the passage; a change (a sighting, a guard's press) is told
+as an edit of every message already sent (`kind="alert.edit"`, `Notice.edit_of`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from core.errors import DomainError, NotFound
+from core.models import (
+    Alert,
+    AlertKind,
+    AlertRule,
+    AlertStatus,
+    Camera,
+    Delivery,
+    DeliveryStatus,
+    GroupChat,
+    MatchBand,
+    Member,
+    Passage,
+    Person,
+    StoredPhoto,
+    Watchlist,
+    WatchlistEntry,
+    WatchlistKind,
+)
+from core.notify import Audience, Notice
+from core.roles import Actor, Permission
+from core.services.base import Service
+from core.sightings import Observation, PlateMatcher
+
+ALERT_KIND, EDIT_KIND = "alert", "alert.edit"
+# The list kind each watchlist rule matches against, and how urgent its alerts are (0 first).
+LIST_OF_RULE: dict[AlertKind, WatchlistKind] = {
+    AlertKind.MISSING_PERSON: WatchlistKind.MISSING,
+    AlertKind.PERSON_OF_INTEREST: WatchlistKind.PERSONS_OF_INTEREST,
+    AlertKind.WATCHED_VEHICLE: WatchlistKind.VEHICLES,
+    AlertKind.CARE: WatchlistKind.CARE,
+}
+PRIORITY = {kind: rank for rank, kind in enumerate(LIST_OF_RULE)}
+# A fresh install's rules: appears for each built-in list, missing persons everywhere.
+DEFAULT_RULES: tuple[tuple[AlertKind, int], ...] = (
+    (AlertKind.MISSING_PERSON, 300),
+    (AlertKind.PERSON_OF_INTEREST, 600),
+    (AlertKind.WATCHED_VEHICLE, 300),
+    (AlertKind.CARE, 1800),
+)
+ACTIONS = {
+    "ack": AlertStatus.TAKEN,
+    "false": AlertStatus.FALSE_ALARM,
+    "dispatch": AlertStatus.DISPATCHED,
+}
+MAX_NOTE = 500
+
+
+class AlertTaken(DomainError):
+    """Another guard has already taken this alert."""
+
+    code = "alert_taken"
+
+
+@dataclass(frozen=True)
+class AlertView:
+    """An alert as guards read it (words are the front end's)."""
+
+    id: int
+    kind: AlertKind
+    verify: bool
+    status: AlertStatus
+    subject: str  # the person's name or the plate
+    plate_read: str | None  # the plate as read, when it differs from the watched one
+    list_name: str
+    reason: str
+    camera: str
+    layer: int
+    first_seen: datetime
+    last_seen: datetime
+    sightings: int
+    band: MatchBand | None
+    score: float | None
+    taken_by: str | None
+    taken_at: datetime | None
+    note: str
+    photo: str | None  # the boxed snapshot (path under the data dir)
+
+    @property
+    def open(self) -> bool:
+        return self.status is AlertStatus.OPEN
+
+
+@dataclass(frozen=True)
+class _Hit:
+    rule: AlertRule
+    entry: WatchlistEntry
+    subject: str
+    verify: bool
+    band: MatchBand | None
+    score: float | None
+    plate_read: str | None = None
+
+
+class AlertService(Service):
+    async def ensure_default_rules(self) -> int:
+        """Add the default rule of each built-in list kind that has no rule yet; how many."""
+        have = set(await self.session.scalars(select(AlertRule.kind).distinct()))
+        added = 0
+        for kind, cooldown in DEFAULT_RULES:
+            if kind in have:
+                continue
+            self.session.add(
+                AlertRule(
+                    kind=kind, enabled=True, params={"default": True}, cooldown_seconds=cooldown
+                )
+            )
+            added += 1
+        await self.session.flush()
+        return added
+
+    async def evaluate(
+        self,
+        camera: Camera,
+        passage: Passage,
+        observation: Observation,
+        persons: dict[int, int],
+        match_plate: PlateMatcher,
+        *,
+        snapshot_id: int | None,
+    ) -> list[Alert]:
+        """Raise or fold the alerts the rules say for this passage (caller's transaction)."""
+        rules = [r for r in await self._rules() if _in_scope(r, camera)]
+        if not rules:
+            return []
+        entries = await self._live_entries()
+        hits: dict[tuple[int, str, bool], _Hit] = {}
+        for face in observation.faces:
+            person_id = persons.get(face.template_id) if face.template_id else None
+            if person_id is None or face.band is MatchBand.NO_MATCH:
+                continue
+            verify = face.band is MatchBand.POSSIBLE
+            for entry, kind in entries:
+                if entry.person_id != person_id:
+                    continue
+                for rule in rules:
+                    if not _rule_takes(rule, entry, kind) or (
+                        verify and rule.params.get("min_band") == "match"
+                    ):
+                        continue
+                    hit = _Hit(rule, entry, f"p{person_id}", verify, face.band, face.score)
+                    hits.setdefault((rule.id, hit.subject, verify), hit)
+        plate = observation.plate
+        if plate is not None and plate.text:
+            watched = [(e, k) for e, k in entries if e.plate]
+            found = match_plate(plate.text, [e.plate for e, _ in watched if e.plate])
+            for entry, kind in watched:
+                if found is None or entry.plate != found.watched:
+                    continue
+                for rule in rules:
+                    if _rule_takes(rule, entry, kind):
+                        read = plate.text if plate.text != entry.plate else None
+                        hit = _Hit(
+                            rule,
+                            entry,
+                            f"v{entry.plate}",
+                            False,
+                            None,
+                            float(found.distance),
+                            read,
+                        )
+                        hits.setdefault((rule.id, hit.subject, False), hit)
+        ordered = sorted(hits.values(), key=lambda h: PRIORITY.get(h.rule.kind, 99))
+        return [await self._raise(camera, passage, hit, snapshot_id) for hit in ordered]
+
+    async def act(self, actor: Actor, alert_id: int, action: str) -> AlertView:
+        """A guard's ✅ / ❌ / 🚓: the alert is theirs, every message of it is edited."""
+        actor.require(Permission.HANDLE_ALERTS)
+        status = ACTIONS[action]
+        alert = await self._get(alert_id)
+        if alert.status is not AlertStatus.OPEN:
+            raise AlertTaken("alert", id=alert_id)
+        alert.status, alert.taken_by_id, alert.taken_at = status, actor.member_id, self.now()
+        await self.uow.audit.record(actor, action, "alert", alert.id, status=status.value)
+        await self._tell_change(alert)
+        return await self.view(alert)
+
+    async def add_note(self, actor: Actor, alert_id: int, note: str) -> AlertView:
+        """The dispatching guard's note (what was done), shown on every message of it."""
+        actor.require(Permission.HANDLE_ALERTS)
+        alert = await self._get(alert_id)
+        alert.note = " ".join(note.split())[:MAX_NOTE]
+        await self.uow.audit.record(actor, "note", "alert", alert.id)
+        await self._tell_change(alert)
+        return await self.view(alert)
+
+    async def open_alerts(
+        self, actor: Actor, *, offset: int = 0, limit: int = 5
+    ) -> tuple[list[AlertView], int]:
+        """Open alerts, newest first (a page of them), and how many there are."""
+        actor.require(Permission.HANDLE_ALERTS)
+        where = Alert.status == AlertStatus.OPEN
+        total = await self.session.scalar(select(func.count(Alert.id)).where(where)) or 0
+        rows = await self.session.scalars(
+            select(Alert).where(where).order_by(Alert.id.desc()).offset(offset).limit(limit)
+        )
+        return [await self.view(a) for a in rows], int(total)
+
+    async def get(self, actor: Actor, alert_id: int) -> AlertView:
+        actor.require(Permission.HANDLE_ALERTS)
+        return await self.view(await self._get(alert_id))
+
+    async def view(self, alert: Alert) -> AlertView:
+        camera = await self.session.get(Camera, alert.camera_id) if alert.camera_id else None
+        entry = await self.session.get(WatchlistEntry, alert.entry_id) if alert.entry_id else None
+        watchlist = await self.session.get(Watchlist, entry.watchlist_id) if entry else None
+        person = await self.session.get(Person, alert.person_id) if alert.person_id else None
+        taker = await self.session.get(Member, alert.taken_by_id) if alert.taken_by_id else None
+        photo = (
+            await self.session.get(StoredPhoto, alert.snapshot_id) if alert.snapshot_id else None
+        )
+        read = alert.plate if entry is not None and alert.plate != entry.plate else None
+        return AlertView(
+            id=alert.id,
+            kind=alert.kind,
+            verify=alert.verify,
+            status=alert.status,
+            subject=person.name if person else (entry.plate if entry else alert.plate) or "?",
+            plate_read=read,
+            list_name=watchlist.name if watchlist else "",
+            reason=entry.note if entry else "",
+            camera=camera.name if camera else (alert.camera_id or ""),
+            layer=camera.defence_layer if camera else 0,
+            first_seen=alert.created_at,
+            last_seen=alert.last_seen_at or alert.created_at,
+            sightings=alert.sightings,
+            band=alert.band,
+            score=alert.score,
+            taken_by=taker.name if taker else None,
+            taken_at=alert.taken_at,
+            note=alert.note,
+            photo=photo.path if photo else None,
+        )
+
+    # --- internals ------------------------------------------------------------------------
+
+    async def _raise(
+        self, camera: Camera, passage: Passage, hit: _Hit, snapshot_id: int | None
+    ) -> Alert:
+        key = f"{hit.rule.id}:{hit.subject}:{camera.id}" + (":verify" if hit.verify else "")
+        recent = await self.session.scalar(
+            select(Alert).where(Alert.dedup_key == key).order_by(Alert.id.desc()).limit(1)
+        )
+        window = timedelta(seconds=hit.rule.cooldown_seconds)
+        if recent is not None:
+            last = recent.last_seen_at or recent.created_at
+            if passage.seen_at - last <= window:
+                recent.sightings += 1
+                recent.last_seen_at = max(last, passage.seen_at)
+                await self._tell_change(recent)
+                return recent
+        alert = Alert(
+            kind=hit.rule.kind,
+            rule_id=hit.rule.id,
+            camera_id=camera.id,
+            passage_id=passage.id,
+            person_id=hit.entry.person_id,
+            plate=hit.plate_read or hit.entry.plate,
+            score=hit.score,
+            band=hit.band,
+            snapshot_id=snapshot_id,
+            status=AlertStatus.OPEN,
+            dedup_key=key,
+            created_at=passage.seen_at,
+            last_seen_at=passage.seen_at,
+            sightings=1,
+            verify=hit.verify,
+            entry_id=hit.entry.id,
+            note="",
+        )
+        self.session.add(alert)
+        await self.session.flush()
+        view = await self.view(alert)
+        everywhere = hit.rule.kind is AlertKind.MISSING_PERSON
+        audience = Audience.grid_guards(None if everywhere else camera.grid_id)
+        await self.uow.notifications.notify(
+            Notice(ALERT_KIND, audience, {"view": view}, photo=view.photo, alert_id=alert.id)
+        )
+        return alert
+
+    async def _tell_change(self, alert: Alert) -> None:
+        """Edit every message of this alert (those not sent yet are edited once they are)."""
+        await self.session.flush()
+        view = await self.view(alert)
+        originals = await self.session.execute(
+            select(Delivery.id, Delivery.chat_id, GroupChat.locale)
+            .outerjoin(GroupChat, GroupChat.chat_id == Delivery.chat_id)
+            .where(
+                Delivery.alert_id == alert.id,
+                Delivery.kind == ALERT_KIND,
+                Delivery.status != DeliveryStatus.FAILED,
+            )
+            .order_by(Delivery.id)
+        )
+        for delivery_id, chat_id, locale in originals:
+            params: dict[str, Any] = {"view": view}
+            await self.uow.notifications.notify(
+                Notice(
+                    EDIT_KIND,
+                    Audience.chat(chat_id, locale),
+                    params,
+                    alert_id=alert.id,
+                    edit_of=delivery_id,
+                )
+            )
+
+    async def _rules(self) -> Sequence[AlertRule]:
+        query = select(AlertRule).where(
+            AlertRule.enabled.is_(True), AlertRule.kind.in_(list(LIST_OF_RULE))
+        )
+        return (await self.session.scalars(query.order_by(AlertRule.id))).all()
+
+    async def _live_entries(self) -> list[tuple[WatchlistEntry, WatchlistKind]]:
+        now = self.now()
+        rows = await self.session.execute(
+            select(WatchlistEntry, Watchlist.kind)
+            .join(Watchlist, Watchlist.id == WatchlistEntry.watchlist_id)
+            .where(
+                Watchlist.kind.in_(list(LIST_OF_RULE.values())),
+                or_(WatchlistEntry.valid_until.is_(None), WatchlistEntry.valid_until > now),
+                or_(WatchlistEntry.valid_from.is_(None), WatchlistEntry.valid_from <= now),
+                or_(WatchlistEntry.person_id.is_not(None), WatchlistEntry.plate.is_not(None)),
+            )
+            .order_by(WatchlistEntry.id)
+        )
+        return [(entry, kind) for entry, kind in rows]
+
+    async def _get(self, alert_id: int) -> Alert:
+        alert = await self.session.get(Alert, alert_id)
+        if alert is None:
+            raise NotFound("alert", id=alert_id)
+        return alert
+
+
+def _in_scope(rule: AlertRule, camera: Camera) -> bool:
+    """Missing persons are looked for everywhere; other rules keep to their grid and layers."""
+    grid = rule.grid_id
+    if rule.kind is not AlertKind.MISSING_PERSON and grid is not None and grid != camera.grid_id:
+        return False
+    layers = rule.params.get("layers")
+    return not layers or camera.defence_layer in layers
+
+
+def _rule_takes(rule: AlertRule, entry: WatchlistEntry, kind: WatchlistKind) -> bool:
+    if LIST_OF_RULE.get(rule.kind) is not kind:
+        return False
+    return rule.watchlist_id is None or rule.watchlist_id == entry.watchlist_id

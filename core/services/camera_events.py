@@ -1,0 +1,307 @@
+"""Camera events (ingest → queue → passage): stored first, then processed in camera order.
+
+`accept` stores the snapshot (through the photo store) and the event row in the caller's
+unit of work: once that commits the event cannot be lost, and `POST …/events` answers 202.
+The worker then takes `due` events (the oldest queued event of each camera, so a camera's
+events are handled in the order they arrived), asks recognition, and `record` writes the
+passage, the alerts and their deliveries in one transaction with the event marked done: a
+process killed in between leaves the event queued, and it is processed again, once.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from core.crypto import token_hash
+from core.errors import DomainError, InvalidInput, InvalidToken, NotFound
+from core.models import (
+    Alert,
+    Camera,
+    CameraEvent,
+    CameraKind,
+    EventStatus,
+    FaceTemplate,
+    MatchBand,
+    Passage,
+    PhotoKind,
+    StoredPhoto,
+)
+from core.roles import Actor
+from core.services.base import Service
+from core.sightings import Observation, PlateMatcher
+
+DIRECTIONS = frozenset({"", "in", "out"})
+MAX_KEY = 120
+MAX_TRACK = 64
+MAX_ATTEMPTS = 5
+RETRY_DELAY = timedelta(seconds=2)
+HEADS_SCAN = 500  # queued rows looked at per call to find each camera's oldest
+
+
+class Backlogged(DomainError):
+    """Too many events wait to be processed: the camera should retry later."""
+
+    code = "backlogged"
+
+
+@dataclass(frozen=True)
+class Accepted:
+    event_id: int
+    duplicate: bool  # the Idempotency-Key was seen before: nothing new was stored
+
+
+@dataclass(frozen=True)
+class EventInput:
+    """What the worker needs to recognise one event."""
+
+    id: int
+    camera_id: str
+    camera_kind: CameraKind
+    image_id: int | None  # photos to read through the photo store
+    face_id: int | None
+    plate_text: str | None
+    attempts: int
+
+
+def camera_actor(camera_id: str) -> Actor:
+    return Actor.system(f"camera:{camera_id}")
+
+
+class CameraEventService(Service):
+    """System-side: cameras authenticate with their token, not as members."""
+
+    async def authenticate(self, camera_id: str, token: str) -> Camera:
+        """The camera, if enabled (else NotFound) and `token` is its own (else InvalidToken)."""
+        camera = await self.session.get(Camera, camera_id)
+        if camera is None or not camera.enabled:
+            raise NotFound("camera", id=camera_id)
+        if not token or not hmac.compare_digest(camera.token_hash, token_hash(token)):
+            raise InvalidToken("camera")
+        camera.last_seen_at = self.now()
+        return camera
+
+    async def backlog(self) -> int:
+        return int(
+            await self.session.scalar(
+                select(func.count(CameraEvent.id)).where(CameraEvent.status == EventStatus.QUEUED)
+            )
+            or 0
+        )
+
+    async def existing(self, camera_id: str, key: str | None) -> int | None:
+        if not key:
+            return None
+        return await self.session.scalar(
+            select(CameraEvent.id).where(
+                CameraEvent.camera_id == camera_id, CameraEvent.idempotency_key == key
+            )
+        )
+
+    async def accept(
+        self,
+        camera_id: str,
+        token: str,
+        *,
+        image: bytes,
+        face: bytes | None = None,
+        plate: str | None = None,
+        captured_at: datetime | None = None,
+        direction: str = "",
+        track_id: str = "",
+        idempotency_key: str | None = None,
+        max_backlog: int | None = None,
+    ) -> Accepted:
+        """Store the event (snapshot first); the same Idempotency-Key returns the first one."""
+        camera = await self.authenticate(camera_id, token)
+        key = (idempotency_key or "").strip() or None
+        if key is not None and len(key) > MAX_KEY:
+            raise InvalidInput("idempotency_key", max=MAX_KEY)
+        found = await self.existing(camera.id, key)
+        if found is not None:
+            return Accepted(found, duplicate=True)
+        direction = direction.strip().lower()
+        if direction not in DIRECTIONS:
+            raise InvalidInput("direction")
+        if len(track_id) > MAX_TRACK:
+            raise InvalidInput("track_id", max=MAX_TRACK)
+        plate = "".join((plate or "").split()).upper() or None
+        if plate is not None and len(plate) > 16:
+            raise InvalidInput("plate")
+        now = self.now()
+        if captured_at is not None and captured_at.tzinfo is None:
+            raise InvalidInput("captured_at")
+        if max_backlog is not None and await self.backlog() >= max_backlog:
+            raise Backlogged("camera_events")
+        actor = camera_actor(camera.id)
+        snapshot = await self.uow.photos.store(actor, PhotoKind.SNAPSHOT, image)
+        crop = await self.uow.photos.store(actor, PhotoKind.SNAPSHOT, face) if face else None
+        event = CameraEvent(
+            camera_id=camera.id,
+            idempotency_key=key,
+            received_at=now,
+            captured_at=captured_at or now,
+            direction=direction,
+            track_id=track_id.strip(),
+            plate_text=plate,
+            image_id=snapshot.id,
+            face_id=crop.id if crop else None,
+            status=EventStatus.QUEUED,
+            attempts=0,
+            next_attempt_at=now,
+            last_error="",
+        )
+        self.session.add(event)
+        await self.session.flush()
+        return Accepted(event.id, duplicate=False)
+
+    async def due(self, limit: int = 8) -> list[int]:
+        """Ids of events to process now: each camera's oldest queued event, if it is due."""
+        rows = await self.session.execute(
+            select(CameraEvent.id, CameraEvent.camera_id, CameraEvent.next_attempt_at)
+            .where(CameraEvent.status == EventStatus.QUEUED)
+            .order_by(CameraEvent.id)
+            .limit(HEADS_SCAN)
+        )
+        now, seen, ready = self.now(), set[str](), list[int]()
+        for event_id, camera_id, next_at in rows:
+            if camera_id in seen:
+                continue
+            seen.add(camera_id)
+            if next_at <= now:
+                ready.append(event_id)
+                if len(ready) >= limit:
+                    break
+        return ready
+
+    async def load(self, event_id: int) -> EventInput | None:
+        """The queued event's input; None once it was handled."""
+        event = await self.session.get(CameraEvent, event_id)
+        if event is None or event.status is not EventStatus.QUEUED:
+            return None
+        camera = await self.session.get(Camera, event.camera_id)
+        assert camera is not None
+        return EventInput(
+            event.id,
+            event.camera_id,
+            camera.kind,
+            event.image_id,
+            event.face_id,
+            event.plate_text,
+            event.attempts,
+        )
+
+    async def record(
+        self, event_id: int, observation: Observation, match_plate: PlateMatcher
+    ) -> list[Alert]:
+        """The passage, its alerts and their deliveries; the event is done (same transaction).
+
+        Returns the alerts raised or updated; [] when the event was already handled.
+        """
+        event = await self.session.get(CameraEvent, event_id, with_for_update=True)
+        if event is None or event.status is not EventStatus.QUEUED:
+            return []
+        camera = await self.session.get(Camera, event.camera_id)
+        assert camera is not None
+        persons = await self._persons([f.template_id for f in observation.faces])
+        best = min(
+            observation.faces,
+            key=lambda f: (_BAND_ORDER[f.band], -f.size),
+            default=None,
+        )
+        plate = observation.plate
+        raw: dict[str, Any] = {
+            "event_id": event.id,
+            "track_id": event.track_id,
+            "faces": len(observation.faces),
+        }
+        if plate is not None:
+            raw["plate_source"] = plate.source
+        if observation.problem:
+            raw["problem"] = observation.problem
+        passage = Passage(
+            camera_id=camera.id,
+            seen_at=event.captured_at,
+            person_id=persons.get(best.template_id) if best and best.template_id else None,
+            plate=plate.text if plate else None,
+            score=best.score if best else (plate.confidence if plate else None),
+            band=best.band if best else None,
+            snapshot_id=event.image_id,
+            direction=event.direction,
+            raw=raw,
+        )
+        self.session.add(passage)
+        await self.session.flush()
+        annotated = None
+        if observation.annotated:
+            annotated = await self.uow.photos.store(
+                camera_actor(camera.id), PhotoKind.SNAPSHOT, observation.annotated
+            )
+        alerts = await self.uow.alerts.evaluate(
+            camera,
+            passage,
+            observation,
+            persons,
+            match_plate,
+            snapshot_id=annotated.id if annotated else event.image_id,
+        )
+        event.status, event.passage_id = EventStatus.DONE, passage.id
+        event.attempts += 1
+        event.processed_at = self.now()
+        return alerts
+
+    async def retry(self, event_id: int, error: str, *, after: timedelta | None = None) -> bool:
+        """Count a failed attempt; after `MAX_ATTEMPTS` the event fails (False)."""
+        event = await self.session.get(CameraEvent, event_id)
+        if event is None or event.status is not EventStatus.QUEUED:
+            return False
+        event.attempts += 1
+        event.last_error = error[:500]
+        if after is None and event.attempts >= MAX_ATTEMPTS:
+            event.status = EventStatus.FAILED
+            return False
+        event.next_attempt_at = self.now() + (after or RETRY_DELAY * event.attempts)
+        return True
+
+    async def purge_snapshots(self, days: int) -> int:
+        """Forget camera snapshots older than `days` (rows now; files by the orphan sweep)."""
+        cutoff = self.now() - timedelta(days=days)
+        old = select(StoredPhoto.id).where(
+            StoredPhoto.kind == PhotoKind.SNAPSHOT,
+            StoredPhoto.created_at < cutoff,
+            StoredPhoto.person_id.is_(None),
+        )
+        ids = list(await self.session.scalars(old))
+        if not ids:
+            return 0
+        for model, column in (
+            (CameraEvent, CameraEvent.image_id),
+            (CameraEvent, CameraEvent.face_id),
+            (Passage, Passage.snapshot_id),
+            (Alert, Alert.snapshot_id),
+        ):
+            await self.session.execute(
+                update(model).where(column.in_(ids)).values({column.key: None})
+            )
+        for photo_id in ids:
+            photo = await self.session.get(StoredPhoto, photo_id)
+            if photo is not None:
+                await self.session.delete(photo)
+        await self.session.flush()
+        return len(ids)
+
+    async def _persons(self, template_ids: list[int | None]) -> dict[int, int]:
+        wanted = [t for t in template_ids if t is not None]
+        if not wanted:
+            return {}
+        rows = await self.session.execute(
+            select(FaceTemplate.id, FaceTemplate.person_id).where(FaceTemplate.id.in_(wanted))
+        )
+        return {template_id: person_id for template_id, person_id in rows}
+
+
+_BAND_ORDER = {MatchBand.MATCH: 0, MatchBand.POSSIBLE: 1, MatchBand.NO_MATCH: 2}

@@ -1,0 +1,195 @@
+"""Camera alerts end to end: a camera posts over HTTP, the guard group gets the boxed photo,
+a guard presses ✅ and the message is edited — real Application, sandbox, real face models."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import numpy as np
+import pytest
+from PIL import Image, ImageOps
+from sqlalchemy import func, select
+
+from bot.http import HttpServer, create_http_app
+from core.models import CameraEvent, CameraKind, Delivery, FaceTemplate, GroupRole, Role
+from core.models import WatchlistKind as Kind
+from tests.e2e import SYSTEM, BotEnv, MakeBotEnv, Reply, TgUser
+
+pytestmark = pytest.mark.slow
+
+
+def astronaut(mirror: bool = False) -> bytes:
+    """scikit-image's astronaut (Eileen Collins, public domain), optionally mirrored."""
+    from skimage import data
+
+    image = Image.fromarray(data.astronaut())
+    if mirror:
+        image = ImageOps.mirror(image)
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return out.getvalue()
+
+
+@dataclass
+class Gate:
+    env: BotEnv
+    url: str
+    token: str
+    guard: TgUser
+    group: int
+
+    async def post(self, image: bytes, **fields: str) -> int:
+        form = aiohttp.FormData()
+        form.add_field("image", image, filename="s.jpg", content_type="image/jpeg")
+        for name, value in fields.items():
+            form.add_field(name, value)
+        headers = {"Authorization": f"Bearer {self.token}"}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(
+                f"{self.url}/api/v1/cameras/gate-1/events", data=form, headers=headers
+            ) as response,
+        ):
+            assert response.status == 202, await response.text()
+            return int((await response.json())["event_id"])
+
+    async def alerts(self, count: int = 1) -> list[Reply]:
+        sent = await self.env.sandbox.wait_for_bot_messages(self.group, count, timeout=30)
+        return [Reply(m) for m in sent]
+
+
+async def seed(env: BotEnv) -> tuple[str, TgUser, int]:
+    guard = await env.user(Role.GUARD, name="李保安")
+    group = await env.group(GroupRole.GUARDS, members=[guard], title="北门保安群")
+    async with env.services() as svc:
+        _camera, token = await svc.cameras.add(
+            SYSTEM, camera_id="gate-1", kind=CameraKind.FACE, name="北门人脸抓拍"
+        )
+    return token, guard, group
+
+
+async def watch_face(env: BotEnv, photo: bytes, kind: Kind, name: str, reason: str) -> None:
+    core = env.recognition
+    assert core is not None
+    face = await core.enrol_face(photo)
+    vector = np.asarray(face.embedding, dtype=np.float32)
+    async with env.services() as svc:
+        person = await svc.persons.add(SYSTEM, name=name)
+        template = FaceTemplate(
+            person_id=person.id,
+            backend=core.face_info.backend,
+            dimensions=int(vector.size),
+            vector=vector.tobytes(),
+            quality=1.0,
+        )
+        svc.session.add(template)
+        watchlist = await svc.watchlists.of_kind(kind) or await svc.watchlists.create(
+            SYSTEM, kind=kind, name="重点人员"
+        )
+        await svc.watchlists.add_person(SYSTEM, watchlist.id, person.id, note=reason)
+        await svc.flush()
+        template_id = template.id
+    core.gallery.upsert(template_id, vector)
+
+
+async def watch_plate(env: BotEnv, plate: str, reason: str) -> None:
+    async with env.services() as svc:
+        vehicles = await svc.watchlists.create(SYSTEM, kind=Kind.VEHICLES, name="布控车辆")
+        await svc.watchlists.add_plate(SYSTEM, vehicles.id, plate, note=reason)
+
+
+@asynccontextmanager
+async def gate(make_bot_env: MakeBotEnv, **overrides: Any) -> AsyncIterator[Gate]:
+    async with make_bot_env(recognition=True, overrides=overrides or None) as env:
+        token, guard, group = await seed(env)
+        server = HttpServer(create_http_app(env.application, env.application.deps))
+        await server.start("127.0.0.1", 0)
+        try:
+            yield Gate(env, server.url, token, guard, group)
+        finally:
+            await server.stop()
+
+
+async def test_a_key_person_at_the_gate_alerts_the_guards_and_a_press_edits_it(
+    make_bot_env: MakeBotEnv,
+) -> None:
+    async with gate(make_bot_env) as g:
+        await watch_face(g.env, astronaut(), Kind.PERSONS_OF_INTEREST, "张三", "民警布控")
+        await g.post(astronaut(), direction="in")
+        [alert] = await g.alerts()
+        assert alert.raw.get("photo"), "the alert is the snapshot, as a photo"
+        for words in ("重点人员", "张三", "民警布控", "北门人脸抓拍", "第1层防控圈", "匹配"):
+            assert words in alert.text
+        assert alert.button_labels == ["✅ 接警", "❌ 误报", "🚓 出警"]
+        pressed = await g.env.press(g.guard, alert, "✅ 接警")
+        assert pressed.toast == "✅ 已由你接警。"
+        await g.env.sandbox.wait_for(
+            lambda sb: "李保安 已于" in g.env.messages(g.group)[0].text, timeout=10
+        )
+        edited = g.env.messages(g.group)[0]
+        assert edited.edited
+        assert edited.button_labels == []
+        assert len(g.env.messages(g.group)) == 1
+
+
+async def test_later_sightings_fold_into_the_alert_with_their_count(
+    make_bot_env: MakeBotEnv,
+) -> None:
+    async with gate(make_bot_env) as g:
+        await watch_face(g.env, astronaut(), Kind.PERSONS_OF_INTEREST, "张三", "民警布控")
+        await g.post(astronaut())
+        await g.alerts()
+        await g.post(astronaut())
+        await g.env.sandbox.wait_for(
+            lambda sb: "已出现 2 次" in g.env.messages(g.group)[0].text, timeout=30
+        )
+        assert len(g.env.messages(g.group)) == 1
+
+
+async def test_a_possible_band_face_is_only_a_please_verify_alert(
+    make_bot_env: MakeBotEnv,
+) -> None:
+    # A strict match threshold puts the mirrored photo of the same face in the possible band.
+    overrides = {"face_match_threshold": 0.001, "face_possible_threshold": 0.9}
+    async with gate(make_bot_env, **overrides) as g:
+        await watch_face(g.env, astronaut(), Kind.PERSONS_OF_INTEREST, "张三", "民警布控")
+        await g.post(astronaut(mirror=True))
+        [alert] = await g.alerts()
+        assert "请核实：疑似重点人员" in alert.text
+        assert "人脸：疑似" in alert.text
+        assert "请先与本人核对" in alert.text
+
+
+async def test_a_watched_plate_read_with_ocr_errors_alerts(make_bot_env: MakeBotEnv) -> None:
+    async with gate(make_bot_env) as g:
+        await watch_plate(g.env, "浙A0B123", "套牌嫌疑")
+        await g.post(astronaut(), plate="浙AO8123")  # O for 0 and 8 for B, as cameras misread
+        [alert] = await g.alerts()
+        for words in ("布控车辆", "浙A0B123", "识别为 浙AO8123", "套牌嫌疑"):
+            assert words in alert.text
+
+
+async def test_an_accepted_event_survives_a_restart_and_is_alerted_exactly_once(
+    make_bot_env: MakeBotEnv,
+) -> None:
+    async with gate(make_bot_env) as g:
+        await watch_face(g.env, astronaut(), Kind.PERSONS_OF_INTEREST, "张三", "民警布控")
+        await g.env.stop()  # the process is gone: the event is accepted but not processed
+        async with g.env.services() as svc:
+            accepted = await svc.camera_events.accept("gate-1", g.token, image=astronaut())
+        await g.env.start()  # a new Application and worker over the same database
+        [alert] = await g.alerts()
+        assert "张三" in alert.text
+        await g.env.restart()
+        async with g.env.services() as svc:
+            event = await svc.session.get(CameraEvent, accepted.event_id)
+            assert event is not None
+            assert event.status == "done"
+            deliveries = await svc.session.scalar(select(func.count(Delivery.id)))
+        assert deliveries == 1
+        assert len(g.env.messages(g.group)) == 1
