@@ -8,10 +8,8 @@ the others. A send that timed out after Telegram processed it may arrive twice (
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
@@ -134,8 +132,8 @@ async def _send(application: AnyApp, deps: BotDeps, delivery: PendingDelivery) -
     bot: Bot = application.bot
     photo = payload.get("photo")
     if photo:
-        path = Path(deps.settings.data_dir) / str(photo)
-        data = await asyncio.to_thread(path.read_bytes)
+        async with deps.storage.services() as svc:  # pictures are sealed at rest
+            data = await svc.photos.for_delivery(str(photo))
         return await bot.send_photo(
             delivery.chat_id,
             data,

@@ -137,6 +137,20 @@ class PhotoService(Service):
             )
         return photo, await self.open(photo)
 
+    async def for_delivery(self, path: str) -> bytes:
+        """The picture an outbox delivery names, decrypted in memory (system side: the
+        service that recorded the notice chose who may see it and audited it).
+
+        FileNotFoundError when no stored picture has that path any more (purged).
+        """
+        photo = await self.session.scalar(select(StoredPhoto).where(StoredPhoto.path == path))
+        if photo is None:
+            raise FileNotFoundError(path)
+        try:
+            return await self.open(photo)
+        except NotFound as exc:
+            raise FileNotFoundError(path) from exc
+
     async def open(self, photo: StoredPhoto) -> bytes:
         """The picture of a row, decrypted in memory (no check, no audit: callers do both)."""
         try:
