@@ -204,17 +204,28 @@ class PersonService(Service):
             )
         return residents
 
-    async def face_templates(self, backend: str) -> list[tuple[int, int, bytes]]:
-        """(template id, person id, float32 vector bytes) of `backend`, to rebuild the gallery.
+    async def face_templates(
+        self, backend: str, ids: Sequence[int] | None = None
+    ) -> list[tuple[int, int, bytes]]:
+        """(template id, person id, float32 vector bytes) of `backend`, to rebuild the gallery
+        (only `ids` when given).
 
-        System use at start-up: embeddings only, no personal fields are read.
+        System use: embeddings only, no personal fields are read.
         """
-        rows = await self.session.execute(
-            select(FaceTemplate.id, FaceTemplate.person_id, FaceTemplate.vector)
-            .where(FaceTemplate.backend == backend)
-            .order_by(FaceTemplate.id)
+        query = select(FaceTemplate.id, FaceTemplate.person_id, FaceTemplate.vector).where(
+            FaceTemplate.backend == backend
         )
+        if ids is not None:
+            query = query.where(FaceTemplate.id.in_(list(ids)))
+        rows = await self.session.execute(query.order_by(FaceTemplate.id))
         return [(row[0], row[1], row[2]) for row in rows]
+
+    async def face_template_ids(self, backend: str) -> set[int]:
+        """The ids of `backend`'s templates, to keep a running gallery in step."""
+        rows = await self.session.scalars(
+            select(FaceTemplate.id).where(FaceTemplate.backend == backend)
+        )
+        return set(rows)
 
     async def _load(self, person_id: int) -> Person:
         person = await self.session.get(Person, person_id)
