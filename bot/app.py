@@ -49,6 +49,7 @@ from handlers import (
     supervision,
     tenant,
     visit,
+    watchlists,
 )
 from handlers.kit import menu, notices
 
@@ -210,6 +211,7 @@ def register_features(application: SafeApplication, *, extra: RegisterHandlers |
     supervision.register(application)  # /myvisits, /visits, overdue, the daily reminder job
     admin.register(application)  # admin console: members, invitations, groups (/bind), cameras
     alerts.register(application)  # camera alerts in guard groups, 🚨; starts the camera worker
+    watchlists.register(application)  # 📋 police/admin: entries, add, end; purge, expiry notice
     if extra is not None:
         extra(application)
     fallbacks.register(application)  # unknown commands, stray messages, stale buttons

@@ -9,7 +9,10 @@ from tests.e2e import BotEnv
 
 COMMON = ["❓ 帮助", "🌐 语言 / Language"]
 ROLE_MENUS = {
-    Role.ADMIN: ["👥 成员", "✉️ 邀请", "💬 群组", "🏠 房屋", "📷 摄像机", "📜 审计日志", *COMMON],
+    Role.ADMIN: [
+        *("👥 成员", "✉️ 邀请", "💬 群组", "🏠 房屋", "📷 摄像机", "📋 布控名单", "📜 审计日志"),
+        *COMMON,
+    ],
     Role.POLICE: ["👤 查询人员", "🚨 告警", "📋 布控名单", "📜 审计日志", *COMMON],
     Role.CADRE: ["📝 登记走访", "🏠 房屋", "⚠️ 超期未走访", "🔎 核查任务", *COMMON],
     Role.GUARD: ["🚨 告警", "🚪 访客", "📣 事件上报", *COMMON],
