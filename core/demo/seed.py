@@ -279,19 +279,11 @@ class _Seeder:
         self._count("watchlists", 5)
 
     async def alert_rules(self) -> None:
-        """One rule per alert kind, pointing at the matching watchlist."""
+        """One rule per alert kind: the defaults (appears for each built-in list, missing
+        persons everywhere) and the demo's stranger, long-absence and tailgating rules."""
         self.actor.require(Permission.MANAGE_WATCHLISTS)
         lists = self.svc.watchlists
         rules: list[tuple[AlertKind, WatchlistKind | None, dict[str, Any], int]] = [
-            (
-                AlertKind.PERSON_OF_INTEREST,
-                WatchlistKind.PERSONS_OF_INTEREST,
-                {"min_band": "possible"},
-                600,
-            ),
-            (AlertKind.CARE, WatchlistKind.CARE, {"min_band": "match"}, 1800),
-            (AlertKind.MISSING_PERSON, WatchlistKind.MISSING, {"min_band": "possible"}, 300),
-            (AlertKind.WATCHED_VEHICLE, WatchlistKind.VEHICLES, {"max_distance": 1}, 300),
             (
                 AlertKind.STRANGER,
                 WatchlistKind.RESIDENTS,
@@ -301,7 +293,14 @@ class _Seeder:
             (AlertKind.LONG_ABSENCE, WatchlistKind.CARE, {"days": 3}, 86400),
             (AlertKind.TAILGATING, None, {"layers": [3], "window_seconds": 5}, 300),
         ]
+        # A fresh install already has the default rules (one per built-in list): the demo
+        # keeps them instead of adding a second rule of the same kind (two alerts per sighting).
+        await self.svc.alerts.ensure_default_rules()
+        have = set(await self.svc.session.scalars(select(AlertRule.kind)))
+        self._count("alert_rules", len(have))
         for kind, list_kind, params, cooldown in rules:
+            if kind in have:
+                continue
             watchlist = await lists.of_kind(list_kind) if list_kind else None
             rule = AlertRule(
                 kind=kind,
