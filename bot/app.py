@@ -50,6 +50,7 @@ from handlers import (
     supervision,
     tenant,
     visit,
+    watchlists,
 )
 from handlers.kit import menu, notices
 
@@ -212,6 +213,7 @@ def register_features(application: SafeApplication, *, extra: RegisterHandlers |
     admin.register(application)  # admin console: members, invitations, groups (/bind), cameras
     privacy.register(application)  # 👤 person record, 📜 audit log, the daily retention purge
     alerts.register(application)  # camera alerts in guard groups, 🚨; starts the camera worker
+    watchlists.register(application)  # 📋 police/admin: entries, add, end; purge, expiry notice
     if extra is not None:
         extra(application)
     fallbacks.register(application)  # unknown commands, stray messages, stale buttons

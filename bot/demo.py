@@ -27,6 +27,7 @@ import html
 import logging
 import os
 import signal
+import socket
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.commands import MENUS_KEY
+from bot.demo_cameras import camera_panel, seed_key_face
 from bot.i18n import load_catalogues
 from bot.persistence import SqlPersistence
 from bot.runtime import StartupError, serve
@@ -145,6 +147,8 @@ def guide_panel(data_dir: Path) -> dict[str, str]:
         f"<p>走访演示：以网格员身份发送 <code>/visit</code>，再上传房屋信息采集卡的照片"
         f"（卡片在 {cards}，也可以管理员身份发送 <code>/card 编号</code> 取得图片），"
         "或点 🏠 房屋 直接选择一户。</p>"
+        "<p>告警演示：在下方 📷 Camera 面板选摄像机和照片（astronaut 是布控的重点人员；"
+        "车牌栏填 浙A12345 是布控车辆），发送后告警会出现在保安群，可点 ✅ ❌ 🚓。</p>"
         f'<p class="muted">数据保存在 {where}，Ctrl-C 停止，下次运行保留数据。</p>'
     )
     return {"title": "演示说明", "html": body}
@@ -167,6 +171,10 @@ async def prepare(settings: Settings) -> bool:
     storage = await open_storage(settings)  # applies migrations
     try:
         summary = await seed_demo(storage.services, Actor.system("demo"), settings.data_dir)
+        try:
+            await seed_key_face(settings, storage, Actor.system("demo"))
+        except Exception:  # the demo still runs; only the face alert is missing
+            log.exception("could not put the demo's key person's face on the list")
         await forget_command_menus(SqlPersistence(storage.engine))
         await print_cards(storage, settings)
     finally:
@@ -219,10 +227,13 @@ async def demo(
     """
     stop = stop or asyncio.Event()
     base = demo_settings(settings)
+    if base.http_port == 0:  # the camera panel must know where the camera endpoint listens
+        base = base.model_copy(update={"http_port": free_port(base.http_host)})
     seeded = await prepare(base)
     if stop.is_set():
         return
     sandbox = build_sandbox(base.data_dir)
+    sandbox.camera_panel = camera_panel(base)
     try:
         await sandbox.start(HOST, port)
     except OSError as exc:
@@ -260,6 +271,13 @@ async def demo(
             with contextlib.suppress(asyncio.CancelledError):
                 await serving
         await sandbox.stop()
+
+
+def free_port(host: str) -> int:
+    """A port nobody listens on right now (for settings that say 0: pick one)."""
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
 
 
 def demo_port(port: int | None = None) -> int:

@@ -43,3 +43,22 @@ async def open_recognition(settings: Settings, storage: Storage) -> RecognitionC
         raise
     log.info("recognition ready: %s faces in the gallery", count)
     return core
+
+
+async def sync_gallery(core: RecognitionCore, storage: Storage, backend: str) -> tuple[int, int]:
+    """Bring the running gallery in step with the database (templates added by the CLI or
+    another process, faces purged with an expired watchlist entry); (added, removed)."""
+    async with storage.services() as svc:
+        wanted = await svc.persons.face_template_ids(backend)
+    gallery = core.gallery
+    have = {key for key in gallery.keys() if isinstance(key, int)}  # noqa: SIM118 (no __iter__)
+    removed = 0
+    for key in have - wanted:
+        removed += int(gallery.remove(key))
+    missing = sorted(wanted - have)
+    if missing:
+        async with storage.services() as svc:
+            rows = await svc.persons.face_templates(backend, missing)
+        for template_id, _person_id, vector in rows:
+            gallery.upsert(template_id, np.frombuffer(vector, dtype=np.float32))
+    return len(missing), removed

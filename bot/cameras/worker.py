@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time as time_module
 import weakref
 from datetime import time, timedelta
 from typing import Any
@@ -18,8 +19,10 @@ from typing import Any
 from telegram.ext import Application
 
 from bot.context import BotDeps
+from bot.recognition import sync_gallery
 from core.event_queue import DatabaseQueue, EventQueue
 from core.models import CameraKind, MatchBand
+from core.roles import Actor
 from core.services.camera_events import EventInput, camera_actor
 from core.sightings import FaceSighting, Observation, PlateMatcher, PlateSighting, exact_plates
 from recognition import RecognitionCore
@@ -29,6 +32,7 @@ log = logging.getLogger(__name__)
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 JOB_NAME, PURGE_JOB = "camera-worker", "snapshot-purge"
+GALLERY_SYNC = 30.0  # seconds between bringing the face gallery in step with the database
 POLL = 0.5  # seconds between looks at the queue when nothing woke the worker
 OVERLOADED_WAIT = timedelta(seconds=1)
 _QUEUES: weakref.WeakKeyDictionary[AnyApp, EventQueue] = weakref.WeakKeyDictionary()
@@ -85,8 +89,18 @@ async def run(application: AnyApp) -> None:
     deps = _deps(application)
     async with deps.storage.services() as svc:
         await svc.alerts.ensure_default_rules()
+        await svc.watchlists.ensure_builtin(Actor.system(JOB_NAME))
     queue = queue_of(application)
+    synced = time_module.monotonic()
     while application.running:
+        if deps.recognition is not None and time_module.monotonic() - synced >= GALLERY_SYNC:
+            synced = time_module.monotonic()
+            try:  # faces added by the CLI or another process, faces purged
+                await sync_gallery(
+                    deps.recognition, deps.storage, deps.recognition.face_info.backend
+                )
+            except Exception:
+                log.exception("gallery sync failed")
         try:
             ready = await queue.take(POLL)
         except Exception:

@@ -27,6 +27,7 @@ from bot.cli import (
     person,
     retention,
     seed,
+    watchlists,
 )
 from bot.cli.common import CliContext, CliError
 from core.errors import ConfigurationError, DomainError
@@ -38,6 +39,7 @@ TOPICS = (
     houses,
     cards,
     cameras,
+    watchlists,
     seed,
     person,
     audit,

@@ -11,7 +11,7 @@ from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy.engine import make_url
 
-from bot.cli.common import CliContext, CliError, require_secret, run
+from bot.cli.common import CliContext, CliError, open_services, require_secret, run
 from core.db import alembic_config, downgrade, make_engine, upgrade
 from core.errors import ConfigurationError
 from core.settings import Settings
@@ -58,6 +58,8 @@ def cmd_init(ctx: CliContext, args: argparse.Namespace) -> int:
     require_secret(settings)
     before, after = _migrate(settings.effective_database_url, "head", upgrade)
     print(f"database: {_shown(settings.effective_database_url)} {_change(before, after)}")
+    rules, lists = run(_defaults(ctx))
+    print(f"defaults: {rules} alert rules and {lists} watch lists added")
     print("next:     safecommunity member add --telegram-id ID --role admin --name NAME")
     return 0
 
@@ -96,6 +98,15 @@ def cmd_current(ctx: CliContext, args: argparse.Namespace) -> int:
     state = "up to date" if current == head else "run `safecommunity db upgrade`"
     print(f"database: {_shown(url)} at {current or 'none'} (latest {head}; {state})")
     return 0
+
+
+async def _defaults(ctx: CliContext) -> tuple[int, int]:
+    """The default alert rules and the built-in watch lists of a fresh install (idempotent):
+    adding a watchlist entry is then enough to get alerts."""
+    async with open_services(ctx) as services, services() as svc:
+        rules = await svc.alerts.ensure_default_rules()
+        lists = await svc.watchlists.ensure_builtin(ctx.actor)
+    return rules, lists
 
 
 def _ensure_secret(settings: Settings) -> str:

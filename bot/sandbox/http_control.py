@@ -179,6 +179,22 @@ async def _faults(sb: Sandbox, d: dict[str, Any]) -> Any:
     return {"armed": len(sb.faults.armed), "group_flood_limit": sb.faults.group_flood_limit}
 
 
+async def _camera_event(sb: Sandbox, d: dict[str, Any]) -> Any:
+    """The camera panel: relay a snapshot (uploaded, or a sample by name) to the product."""
+    panel = sb.camera_panel
+    if panel is None:
+        raise ValueError("no camera panel: the sandbox was started without cameras")
+    sample = str(d.get("sample") or "")
+    has_upload = isinstance(d.get("image"), bytes) or d.get("image_base64")
+    if sample and not has_upload:
+        if sample not in panel.samples:
+            raise ValueError(f"unknown sample photo {sample!r}")
+        image = panel.samples[sample]
+    else:
+        image = _bytes(d, "image")
+    return await panel.post(str(d["camera"]), image, str(d.get("plate") or ""))
+
+
 ACTIONS: dict[str, Handler] = {
     "send_text": _send_text,
     "send_command": _send_command,
@@ -193,6 +209,7 @@ ACTIONS: dict[str, Handler] = {
     "groups": _add_group,
     "wait_for_bot_messages": _wait_bot_messages,
     "faults": _faults,
+    "camera_event": _camera_event,
 }
 
 

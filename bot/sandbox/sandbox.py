@@ -9,6 +9,7 @@ from typing import Any, Self
 
 from aiohttp import web
 
+from .cameras import CameraPanel
 from .control import ControlMixin
 from .faults import Faults
 from .server import create_app
@@ -55,6 +56,8 @@ class Sandbox(ControlMixin):
         self.persona_roles: dict[int, str | None] = {}
         self.persona_extras: dict[int, dict[str, Any]] = {}
         self.panels = [dict(panel) for panel in panels]
+        # The camera panel's cameras and the product's URL (set by whoever runs the page).
+        self.camera_panel: CameraPanel | None = None
         self.template_dirs = [Path(path) for path in template_dirs]
         self.page_template = page_template
         self.host = "127.0.0.1"

@@ -116,6 +116,7 @@ async def page(request: web.Request) -> web.StreamResponse:
         personas=sb.personas,
         groups=[chat_view(r) for r in sb.state.chats.values() if not r.is_private],
         panels=sb.panels,
+        cameras=sb.camera_panel.view() if sb.camera_panel is not None else None,
         config=config,
         static=STATIC,
     )

@@ -49,6 +49,8 @@ from core.models import (
 from core.roles import Actor, Permission
 from core.services import ServiceFactory, UnitOfWork
 
+DEMO_AUTHORITY = "公安协查函 2026-118"  # the police request the demo's entries rest on
+
 
 @dataclass(frozen=True)
 class DemoSummary:
@@ -244,40 +246,44 @@ class _Seeder:
     async def watchlists(self) -> None:
         self.actor.require(Permission.MANAGE_WATCHLISTS)
         lists = self.svc.watchlists
-        residents = await lists.create(self.actor, kind=WatchlistKind.RESIDENTS, name="本社区住户")
+        await lists.create(self.actor, kind=WatchlistKind.RESIDENTS, name="本社区住户")
         for person_id in dict.fromkeys(self.occupants):
-            await lists.add_person(self.actor, residents.id, person_id)
+            await lists.enrol_resident(self.actor, person_id)
         interest = await lists.create(
             self.actor, kind=WatchlistKind.PERSONS_OF_INTEREST, name="重点人员"
         )
         await lists.add_person(
-            self.actor, interest.id, await self.person(PERSON_OF_INTEREST), note="民警布控"
+            self.actor,
+            interest.id,
+            await self.person(PERSON_OF_INTEREST),
+            reason="民警布控",
+            authority=DEMO_AUTHORITY,
         )
         care = await lists.create(self.actor, kind=WatchlistKind.CARE, name="关注人员（独居老人）")
-        await lists.add_person(self.actor, care.id, self.persons[CAO.id_number], note="独居")
+        await lists.add_person(
+            self.actor, care.id, self.persons[CAO.id_number], reason="独居", authority="社区走访"
+        )
         missing = await lists.create(self.actor, kind=WatchlistKind.MISSING, name="走失人员")
         await lists.add_person(
-            self.actor, missing.id, self.persons[QIAN.id_number], note="阿尔茨海默症，易走失"
+            self.actor,
+            missing.id,
+            self.persons[QIAN.id_number],
+            reason="阿尔茨海默症，易走失",
+            authority="家属报告",
         )
         vehicles = await lists.create(self.actor, kind=WatchlistKind.VEHICLES, name="布控车辆")
         for plate, note in DEMO_PLATES:
-            await lists.add_plate(self.actor, vehicles.id, plate, note=note)
+            await lists.add_plate(
+                self.actor, vehicles.id, plate, reason=note, authority=DEMO_AUTHORITY
+            )
         self._count("watchlists", 5)
 
     async def alert_rules(self) -> None:
-        """One rule per alert kind, pointing at the matching watchlist."""
+        """One rule per alert kind: the defaults (appears for each built-in list, missing
+        persons everywhere) and the demo's stranger, long-absence and tailgating rules."""
         self.actor.require(Permission.MANAGE_WATCHLISTS)
         lists = self.svc.watchlists
         rules: list[tuple[AlertKind, WatchlistKind | None, dict[str, Any], int]] = [
-            (
-                AlertKind.PERSON_OF_INTEREST,
-                WatchlistKind.PERSONS_OF_INTEREST,
-                {"min_band": "possible"},
-                600,
-            ),
-            (AlertKind.CARE, WatchlistKind.CARE, {"min_band": "match"}, 1800),
-            (AlertKind.MISSING_PERSON, WatchlistKind.MISSING, {"min_band": "possible"}, 300),
-            (AlertKind.WATCHED_VEHICLE, WatchlistKind.VEHICLES, {"max_distance": 1}, 300),
             (
                 AlertKind.STRANGER,
                 WatchlistKind.RESIDENTS,
@@ -287,7 +293,14 @@ class _Seeder:
             (AlertKind.LONG_ABSENCE, WatchlistKind.CARE, {"days": 3}, 86400),
             (AlertKind.TAILGATING, None, {"layers": [3], "window_seconds": 5}, 300),
         ]
+        # A fresh install already has the default rules (one per built-in list): the demo
+        # keeps them instead of adding a second rule of the same kind (two alerts per sighting).
+        await self.svc.alerts.ensure_default_rules()
+        have = set(await self.svc.session.scalars(select(AlertRule.kind)))
+        self._count("alert_rules", len(have))
         for kind, list_kind, params, cooldown in rules:
+            if kind in have:
+                continue
             watchlist = await lists.of_kind(list_kind) if list_kind else None
             rule = AlertRule(
                 kind=kind,

@@ -58,6 +58,14 @@ class WatchlistEntry(Base):
     valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Who added it as shown to people (a member's name, or "cli" for the operator).
+    added_by: Mapped[str] = mapped_column(String(120), default="")
+    # Ended early (removed, or a missing person found): it stops matching at once.
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    end_reason: Mapped[str] = mapped_column(String(16), default="")
+    # When the row and the face data it alone needed are deleted (None: at valid_until).
+    purge_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
 class Passage(Base):

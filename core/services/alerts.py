@@ -269,6 +269,7 @@ class AlertService(Service):
             if passage.seen_at - last <= window:
                 recent.sightings += 1
                 recent.last_seen_at = max(last, passage.seen_at)
+                await self._audit_match(camera, passage, hit, recent)
                 await self._tell_change(recent)
                 return recent
         alert = Alert(
@@ -292,6 +293,7 @@ class AlertService(Service):
         )
         self.session.add(alert)
         await self.session.flush()
+        await self._audit_match(camera, passage, hit, alert)
         view = await self.view(alert)
         everywhere = hit.rule.kind is AlertKind.MISSING_PERSON
         audience = Audience.grid_guards(None if everywhere else camera.grid_id)
@@ -299,6 +301,21 @@ class AlertService(Service):
             Notice(ALERT_KIND, audience, {"view": view}, photo=view.photo, alert_id=alert.id)
         )
         return alert
+
+    async def _audit_match(
+        self, camera: Camera, passage: Passage, hit: _Hit, alert: Alert
+    ) -> None:
+        """Every match of a watchlist entry leaves an audit entry (the camera is the actor)."""
+        await self.uow.audit.record(
+            Actor.system(f"camera:{camera.id}"),
+            "match",
+            "watchlist_entry",
+            hit.entry.id,
+            alert_id=alert.id,
+            passage_id=passage.id,
+            verify=hit.verify,
+            score=hit.score,
+        )
 
     async def _tell_change(self, alert: Alert) -> None:
         """Edit every message of this alert (those not sent yet are edited once they are)."""
@@ -339,6 +356,7 @@ class AlertService(Service):
             .join(Watchlist, Watchlist.id == WatchlistEntry.watchlist_id)
             .where(
                 Watchlist.kind.in_(list(LIST_OF_RULE.values())),
+                WatchlistEntry.ended_at.is_(None),
                 or_(WatchlistEntry.valid_until.is_(None), WatchlistEntry.valid_until > now),
                 or_(WatchlistEntry.valid_from.is_(None), WatchlistEntry.valid_from <= now),
                 or_(WatchlistEntry.person_id.is_not(None), WatchlistEntry.plate.is_not(None)),

@@ -213,18 +213,20 @@ class PersonService(Service):
             )
         return residents
 
-    async def face_templates(self, backend: str) -> list[tuple[int, int, bytes]]:
-        """(template id, person id, float32 vector bytes) of `backend`, to rebuild the gallery.
+    async def face_templates(
+        self, backend: str, ids: Sequence[int] | None = None
+    ) -> list[tuple[int, int, bytes]]:
+        """(template id, person id, float32 vector bytes) of `backend`, to rebuild the gallery
+        (only `ids` when given).
 
-        System use at start-up: embeddings only, decrypted into memory; no personal fields.
+        System use: embeddings only, decrypted into memory; no personal fields are read.
         """
-        rows = await self.session.execute(
-            select(
-                FaceTemplate.id, FaceTemplate.person_id, FaceTemplate.vector, FaceTemplate.key_id
-            )
-            .where(FaceTemplate.backend == backend)
-            .order_by(FaceTemplate.id)
-        )
+        query = select(
+            FaceTemplate.id, FaceTemplate.person_id, FaceTemplate.vector, FaceTemplate.key_id
+        ).where(FaceTemplate.backend == backend)
+        if ids is not None:
+            query = query.where(FaceTemplate.id.in_(list(ids)))
+        rows = await self.session.execute(query.order_by(FaceTemplate.id))
         return [(row[0], row[1], self.open_template(row[2], row[3])) for row in rows]
 
     def seal_template(self, vector: bytes) -> tuple[bytes, str]:
@@ -237,6 +239,13 @@ class PersonService(Service):
         if key_id is None:
             return stored
         return self.context.vault.decrypt_bytes(stored, context=TEMPLATE_CONTEXT)
+
+    async def face_template_ids(self, backend: str) -> set[int]:
+        """The ids of `backend`'s templates, to keep a running gallery in step."""
+        rows = await self.session.scalars(
+            select(FaceTemplate.id).where(FaceTemplate.backend == backend)
+        )
+        return set(rows)
 
     async def _load(self, person_id: int) -> Person:
         person = await self.session.get(Person, person_id)

@@ -40,8 +40,8 @@ ROLE_MENUS: dict[Role, tuple[tuple[MenuItem, ...], ...]] = {
     Role.ADMIN: (
         (MenuItem("members", N_("menu.members")), MenuItem("invite", N_("menu.invite"))),
         (MenuItem("groups", N_("menu.groups")), MenuItem("houses", N_("menu.houses"))),
-        (MenuItem("cameras", N_("menu.cameras")), MenuItem("audit", N_("menu.audit"))),
-        (MenuItem("person", N_("menu.person")),),
+        (MenuItem("cameras", N_("menu.cameras")), MenuItem("watchlists", N_("menu.watchlists"))),
+        (MenuItem("person", N_("menu.person")), MenuItem("audit", N_("menu.audit"))),
         (HELP_ITEM, LANGUAGE_ITEM),
     ),
     Role.POLICE: (

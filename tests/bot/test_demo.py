@@ -24,7 +24,7 @@ import aiohttp
 import pytest
 
 from bot.demo import DEMO_BOT_USERNAME, DemoInfo, demo
-from core.demo import DEMO_MEMBERS, RESIDENT_IDS
+from core.demo import DEMO_MEMBERS, GUARD_GROUP_ID, RESIDENT_IDS
 from core.settings import Settings, load_settings
 from tests.support.cards import card_photo
 
@@ -217,3 +217,21 @@ def test_demo_command_prints_the_url_and_stops_on_ctrl_c(
     assert "Traceback" not in err, err
     assert out.strip() == "", out  # one line only, no traceback
     assert time.monotonic() - started < 20
+
+
+@pytest.mark.slow
+async def test_the_demo_camera_panel_alerts_the_guard_group(settings: Settings) -> None:
+    """The seeded key person's photo sent from the page's camera panel → the guard group."""
+    async with running_demo(settings) as info:
+        panel = info.sandbox.camera_panel
+        assert panel is not None
+        assert {c["id"] for c in panel.cameras} >= {"gate-north-face"}, panel.cameras
+        sample = next(name for name in panel.samples if name.startswith("astronaut"))
+        face_camera = next(c["id"] for c in panel.cameras if "face" in c["id"])
+        async with aiohttp.ClientSession(info.url) as session:
+            form = {"camera": face_camera, "sample": sample}
+            async with session.post("_sandbox/api/camera_event", data=form) as response:
+                answer = await response.json()
+        assert answer["result"]["status"] == 202, answer
+        sent = await info.sandbox.wait_for_bot_messages(GUARD_GROUP_ID, 1, timeout=60)
+        assert "柯林斯" in (sent[-1].get("caption") or sent[-1].get("text") or "")

@@ -63,11 +63,15 @@ async def world(storage: Storage) -> dict[str, int | str]:
         key = await svc.watchlists.create(
             SYSTEM, kind=WatchlistKind.PERSONS_OF_INTEREST, name="重点人员"
         )
-        entry = await svc.watchlists.add_person(SYSTEM, key.id, person.id, note="民警布控")
+        entry = await svc.watchlists.add_person(
+            SYSTEM, key.id, person.id, reason="民警布控", authority="协查 1"
+        )
         vehicles = await svc.watchlists.create(
             SYSTEM, kind=WatchlistKind.VEHICLES, name="布控车辆"
         )
-        await svc.watchlists.add_plate(SYSTEM, vehicles.id, "浙A12B45", note="套牌嫌疑")
+        await svc.watchlists.add_plate(
+            SYSTEM, vehicles.id, "浙A12B45", reason="套牌嫌疑", authority="协查 2"
+        )
         await svc.alerts.ensure_default_rules()
         await svc.flush()
         return {"token": token, "template": template.id, "person": person.id, "entry": entry.id}
@@ -191,7 +195,9 @@ async def test_a_missing_person_is_told_to_every_guard_group(storage: Storage, t
     w = await world(storage)
     async with storage.services() as svc:
         missing = await svc.watchlists.create(SYSTEM, kind=WatchlistKind.MISSING, name="走失")
-        await svc.watchlists.add_person(SYSTEM, missing.id, int(w["person"]), note="易走失")
+        await svc.watchlists.add_person(
+            SYSTEM, missing.id, int(w["person"]), reason="易走失", authority="家属"
+        )
     event = await post(storage, str(w["token"]))
     alerts = await record(storage, event, face(w["template"]))
     assert [a.kind.value for a in alerts] == ["missing_person", "person_of_interest"]

@@ -83,6 +83,8 @@ async def test_seed_demo(storage: Storage, admin: Actor, tmp_path: Path) -> None
             assert is_valid_id_number(await svc.persons.reveal_id_number(admin, person_id))
         rules = (await svc.session.scalars(select(AlertRule))).all()
         assert {rule.kind for rule in rules} == set(AlertKind)
+        assert len(rules) == len(AlertKind), "no rule duplicates a default rule"
+        assert await svc.alerts.ensure_default_rules() == 0
         vehicles = await svc.watchlists.of_kind(WatchlistKind.VEHICLES)
         assert vehicles is not None
         plates = [e.plate for e in await svc.watchlists.entries(admin, vehicles.id)]

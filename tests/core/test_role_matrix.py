@@ -13,6 +13,7 @@ from core.errors import PermissionDenied
 from core.models import CameraKind, GroupRole, PhotoKind, RiskColour, Role, WatchlistKind
 from core.roles import ROLE_PERMISSIONS, Actor, Permission
 from core.services import UnitOfWork
+from core.services.visits import FaceEnrolment
 from tests.core.notices import Told
 from tests.core.pictures import picture
 
@@ -33,6 +34,12 @@ class World:
     camera_id: str
     photo_id: int
     erasable_id: int
+    entry_id: int
+
+
+FACE = FaceEnrolment(
+    data=picture("face"), embedding=b"\0" * 8, backend="t", dimensions=2, quality=1.0
+)
 
 
 Call = Callable[[UnitOfWork, Actor, World], Awaitable[Any]]
@@ -141,17 +148,49 @@ CALLS: list[tuple[str, Permission, Call]] = [
     (
         "watchlists.add_person",
         Permission.MANAGE_WATCHLISTS,
-        lambda s, a, w: s.watchlists.add_person(a, w.watchlist_id, w.person_id),
+        lambda s, a, w: s.watchlists.add_person(
+            a, w.watchlist_id, w.person_id, reason="布控", authority="协查"
+        ),
     ),
     (
         "watchlists.add_plate",
         Permission.MANAGE_WATCHLISTS,
-        lambda s, a, w: s.watchlists.add_plate(a, w.vehicles_id, "浙A12345"),
+        lambda s, a, w: s.watchlists.add_plate(
+            a, w.vehicles_id, "浙A12345", reason="套牌", authority="协查"
+        ),
     ),
     (
         "watchlists.entries",
         Permission.MANAGE_WATCHLISTS,
         lambda s, a, w: s.watchlists.entries(a, w.watchlist_id),
+    ),
+    (
+        "watchlists.add_face",
+        Permission.MANAGE_WATCHLISTS,
+        lambda s, a, w: s.watchlists.add_face(
+            a, w.watchlist_id, name="李四", face=FACE, reason="布控", authority="协查"
+        ),
+    ),
+    ("watchlists.lists", Permission.MANAGE_WATCHLISTS, lambda s, a, w: s.watchlists.lists(a)),
+    (
+        "watchlists.find",
+        Permission.MANAGE_WATCHLISTS,
+        lambda s, a, w: s.watchlists.find(a, "车辆"),
+    ),
+    (
+        "watchlists.get",
+        Permission.MANAGE_WATCHLISTS,
+        lambda s, a, w: s.watchlists.get(a, w.entry_id),
+    ),
+    (
+        "watchlists.end",
+        Permission.MANAGE_WATCHLISTS,
+        lambda s, a, w: s.watchlists.end(a, w.entry_id),
+    ),
+    (
+        "watchlists.purge_expired",
+        Permission.MANAGE_WATCHLISTS,
+        lambda s, a, w: s.watchlists.purge_expired(a),
     ),
     ("audit.entries", Permission.VIEW_AUDIT, lambda s, a, w: s.audit.entries(a)),
     (
@@ -252,6 +291,9 @@ async def _world(storage: Storage, admin: Actor) -> World:
             admin, kind=WatchlistKind.PERSONS_OF_INTEREST, name="重点"
         )
         vehicles = await svc.watchlists.create(admin, kind=WatchlistKind.VEHICLES, name="车辆")
+        entry = await svc.watchlists.add_plate(
+            admin, vehicles.id, "浙B54321", reason="盗抢", authority="协查 9"
+        )
         # Someone must be able to receive a tenant's message, or none is stored.
         await svc.members.add(admin, telegram_id=900, role=Role.ADMIN, name="值班管理员")
         message = await svc.house_messages.submit(
@@ -280,6 +322,7 @@ async def _world(storage: Storage, admin: Actor) -> World:
         camera.id,
         photo.id,
         erasable.id,
+        entry.id,
     )
 
 

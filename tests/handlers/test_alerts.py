@@ -91,7 +91,9 @@ async def watch_face(env: BotEnv, photo: bytes, kind: Kind, name: str, reason: s
         watchlist = await svc.watchlists.of_kind(kind) or await svc.watchlists.create(
             SYSTEM, kind=kind, name="重点人员"
         )
-        await svc.watchlists.add_person(SYSTEM, watchlist.id, person.id, note=reason)
+        await svc.watchlists.add_person(
+            SYSTEM, watchlist.id, person.id, reason=reason, authority="协查"
+        )
         await svc.flush()
         template_id = template.id
     core.gallery.upsert(template_id, vector)
@@ -100,7 +102,7 @@ async def watch_face(env: BotEnv, photo: bytes, kind: Kind, name: str, reason: s
 async def watch_plate(env: BotEnv, plate: str, reason: str) -> None:
     async with env.services() as svc:
         vehicles = await svc.watchlists.create(SYSTEM, kind=Kind.VEHICLES, name="布控车辆")
-        await svc.watchlists.add_plate(SYSTEM, vehicles.id, plate, note=reason)
+        await svc.watchlists.add_plate(SYSTEM, vehicles.id, plate, reason=reason, authority="协查")
 
 
 @asynccontextmanager

@@ -239,6 +239,33 @@
     send("/send_photo", form).then(() => { $("photo").value = ""; $("caption").value = ""; });
   });
 
+  // The camera panel (present when the sandbox was given cameras): the snapshot goes to the
+  // product's camera endpoint through the sandbox, and the alert shows up in the guard group.
+  const cameraForm = $("camera-form");
+  if (cameraForm) {
+    cameraForm.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const form = new FormData();
+      form.append("camera", $("camera").value);
+      const file = $("camera-image").files[0];
+      if (file) form.append("image", file, file.name);
+      else if ($("camera-sample").value) form.append("sample", $("camera-sample").value);
+      else { toast("Pick a sample photo or upload one."); return; }
+      if ($("camera-plate").value) form.append("plate", $("camera-plate").value);
+      $("camera-result").textContent = "sending…";
+      try {
+        const result = await api("/camera_event", form);
+        const body = result.body || {};
+        $("camera-result").textContent = result.status === 202
+          ? `accepted (event ${body.event_id}): watch the guard group`
+          : `${result.status}: ${body.error || JSON.stringify(body)}`;
+        $("camera-image").value = "";
+      } catch (error) {
+        $("camera-result").textContent = String(error.message || error);
+      }
+    });
+  }
+
   $("location-form").addEventListener("submit", (event) => { event.preventDefault(); sendLocation(); });
   $("contact-form").addEventListener("submit", (event) => { event.preventDefault(); sendContact(); });
 
