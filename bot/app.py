@@ -42,6 +42,7 @@ from handlers import (
     house_colour,
     houses,
     language,
+    reports,
     start,
     supervision,
     tenant,
@@ -200,6 +201,7 @@ def register_features(application: SafeApplication, *, extra: RegisterHandlers |
     house_colour.register(application)  # admin: the risk-colour flow
     tenant.register(application)  # card link for tenants, their messages; staff replies
     supervision.register(application)  # /myvisits, /visits, overdue, the daily reminder job
+    reports.register(application)  # 📣 residents' reports: filing, staff group, digests
     if extra is not None:
         extra(application)
     fallbacks.register(application)  # unknown commands, stray messages, stale buttons

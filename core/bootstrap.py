@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -13,6 +13,7 @@ from core.crypto import Vault
 from core.db import make_engine, make_session_factory, upgrade_async
 from core.models import utcnow
 from core.services import ServiceContext, ServiceFactory
+from core.services.base import ReportPolicy
 from core.settings import Settings
 
 
@@ -40,6 +41,23 @@ def service_context(
             "green": settings.visit_interval_green_days,
         },
         overdue_grace_days=settings.overdue_grace_days,
+        reports=report_policy(settings),
+    )
+
+
+def report_policy(settings: Settings) -> ReportPolicy:
+    return ReportPolicy(
+        rate_limit=settings.report_rate_limit,
+        rate_window=timedelta(hours=settings.report_rate_window_hours),
+        nearby_meters=settings.report_nearby_meters,
+        nearby_days=settings.report_nearby_days,
+        reopen_days=settings.report_reopen_days,
+        sla_hours={
+            "hazard": settings.report_sla_hazard_hours,
+            "public_order": settings.report_sla_public_order_hours,
+            "dispute": settings.report_sla_dispute_hours,
+            "other": settings.report_sla_other_hours,
+        },
     )
 
 

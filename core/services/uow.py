@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from core.services.persons import PersonService
     from core.services.photos import PhotoService
     from core.services.reminders import ReminderService
+    from core.services.reports import ReportService
     from core.services.supervision import SupervisionService
     from core.services.visits import VisitService
     from core.services.watchlists import WatchlistService
@@ -155,6 +156,12 @@ class UnitOfWork:
         from core.services.house_messages import HouseMessageService
 
         return HouseMessageService(self)
+
+    @cached_property
+    def reports(self) -> ReportService:
+        from core.services.reports import ReportService
+
+        return ReportService(self)
 
     @cached_property
     def cameras(self) -> CameraService:

@@ -10,9 +10,10 @@ import pytest
 
 from core.bootstrap import Storage
 from core.errors import PermissionDenied
-from core.models import CameraKind, GroupRole, RiskColour, Role, WatchlistKind
+from core.models import CameraKind, GroupRole, ReportCategory, RiskColour, Role, WatchlistKind
 from core.roles import ROLE_PERMISSIONS, Actor, Permission
 from core.services import UnitOfWork
+from core.services.reports import NewReport, Reporter
 from tests.core.notices import Told
 
 VALID_ID = "11010519491231002X"
@@ -27,6 +28,7 @@ class World:
     watchlist_id: int
     vehicles_id: int
     house_message_id: int
+    report_id: int
 
 
 Call = Callable[[UnitOfWork, Actor, World], Awaitable[Any]]
@@ -122,6 +124,25 @@ CALLS: list[tuple[str, Permission, Call]] = [
         lambda s, a, w: s.house_messages.answer(a, w.house_message_id, "已处理"),
     ),
     (
+        "reports.file",
+        Permission.FILE_REPORTS,
+        lambda s, a, w: s.reports.file(
+            a, Reporter(4242), NewReport(ReportCategory.OTHER, "楼道灯坏了")
+        ),
+    ),
+    ("reports.staff_list", Permission.HANDLE_REPORTS, lambda s, a, w: s.reports.staff_list(a)),
+    (
+        "reports.staff_view",
+        Permission.HANDLE_REPORTS,
+        lambda s, a, w: s.reports.staff_view(a, w.report_id),
+    ),
+    ("reports.take", Permission.HANDLE_REPORTS, lambda s, a, w: s.reports.take(a, w.report_id)),
+    (
+        "reports.update",
+        Permission.HANDLE_REPORTS,
+        lambda s, a, w: s.reports.update(a, w.report_id, "已联系"),
+    ),
+    (
         "supervision.overdue",
         Permission.VIEW_ALL_VISITS,
         lambda s, a, w: s.supervision.overdue(a),
@@ -187,15 +208,19 @@ async def _world(storage: Storage, admin: Actor) -> World:
             sender_locale=None,
             text="楼道被堵",
         )
+        report = await svc.reports.file(  # public order: police may handle it too
+            admin, Reporter(4241), NewReport(ReportCategory.PUBLIC_ORDER, "深夜有人聚赌")
+        )
     assert message is not None
-    return World(house.id, person.id, residency, grid.code, poi.id, vehicles.id, message.id)
+    return World(
+        house.id, person.id, residency, grid.code, poi.id, vehicles.id, message.id, report.id
+    )
 
 
 def test_every_permission_is_exercised() -> None:
     exercised = {permission for _, permission, _ in CALLS}
     bot_only = {
         Permission.USE_BOT,
-        Permission.FILE_REPORTS,
         Permission.HANDLE_ALERTS,
     }
     assert exercised | bot_only == set(Permission)
