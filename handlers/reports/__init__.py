@@ -11,13 +11,20 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from core.flows.report import ReportButton, ReporterButton, ReportFlow, ReportNoteFlow, StaffButton
 from core.models import Role
-from core.services.reports import ASSIGNED_KIND, CHANGE_KIND, NEW_KIND
+from core.services.reports import (
+    ASSIGNED_KIND,
+    CHANGE_KIND,
+    DIGEST_KIND,
+    ESCALATION_KIND,
+    NEW_KIND,
+    WEEKLY_KIND,
+)
 from handlers import fallbacks
 from handlers.kit import menu
 from handlers.kit.buttons import on_press, roles
 from handlers.kit.flows import InFlow, on_flow_press
 from handlers.kit.notices import renders
-from handlers.reports import filing, handling, lists, notices
+from handlers.reports import filing, handling, jobs, lists, notices
 
 FEATURE = "reports"
 STAFF = (Role.ADMIN, Role.CADRE, Role.POLICE)
@@ -61,3 +68,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     renders(application, NEW_KIND, notices.new_notice)
     renders(application, CHANGE_KIND, notices.change_notice)
     renders(application, ASSIGNED_KIND, notices.assigned_notice)
+    renders(application, ESCALATION_KIND, jobs.escalation_notice)
+    renders(application, DIGEST_KIND, jobs.digest_notice)
+    renders(application, WEEKLY_KIND, jobs.weekly_notice)
+    jobs.schedule(application)  # SLA escalation, daily and weekly digests

@@ -7,6 +7,7 @@ digests), `export` (CSV and Open311 GeoReport v2). Nothing here returns text for
 """
 
 from core.services.reports.base import ReportStateError
+from core.services.reports.digests import DigestMixin
 from core.services.reports.filing import FilingMixin
 from core.services.reports.handling import ALLOWED, HandlingMixin
 from core.services.reports.views import (
@@ -19,9 +20,11 @@ from core.services.reports.views import (
     MAX_PLACE,
     MAX_TEXT,
     NEW_KIND,
+    SATISFACTION_TARGET,
     WEEKLY_KIND,
     Change,
     Digest,
+    DigestLine,
     NewReport,
     Place,
     Reporter,
@@ -32,7 +35,7 @@ from core.services.reports.views import (
 )
 
 
-class ReportService(HandlingMixin, FilingMixin):
+class ReportService(DigestMixin, HandlingMixin, FilingMixin):
     """`uow.reports`."""
 
 
@@ -47,9 +50,11 @@ __all__ = [
     "MAX_PLACE",
     "MAX_TEXT",
     "NEW_KIND",
+    "SATISFACTION_TARGET",
     "WEEKLY_KIND",
     "Change",
     "Digest",
+    "DigestLine",
     "NewReport",
     "Place",
     "ReportService",
