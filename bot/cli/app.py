@@ -13,11 +13,11 @@ from pathlib import Path
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot.cli import cameras, cards, database, groups, houses, launch, members, seed
+from bot.cli import cameras, cards, database, export, groups, houses, launch, members, seed
 from bot.cli.common import CliContext, CliError
 from core.errors import ConfigurationError, DomainError
 
-TOPICS = (database, members, groups, houses, cards, cameras, seed, launch)
+TOPICS = (database, members, groups, houses, cards, cameras, export, seed, launch)
 
 
 def build_parser() -> argparse.ArgumentParser:

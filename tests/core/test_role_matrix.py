@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -141,6 +142,11 @@ CALLS: list[tuple[str, Permission, Call]] = [
         "reports.update",
         Permission.HANDLE_REPORTS,
         lambda s, a, w: s.reports.update(a, w.report_id, "已联系"),
+    ),
+    (
+        "reports.export",
+        Permission.HANDLE_REPORTS,
+        lambda s, a, w: s.reports.export(a, datetime(2000, 1, 1, tzinfo=UTC)),
     ),
     (
         "supervision.overdue",

@@ -8,6 +8,7 @@ digests), `export` (CSV and Open311 GeoReport v2). Nothing here returns text for
 
 from core.services.reports.base import ReportStateError
 from core.services.reports.digests import DigestMixin
+from core.services.reports.export import ExportMixin, ExportRow, to_csv, to_open311
 from core.services.reports.filing import FilingMixin
 from core.services.reports.handling import ALLOWED, HandlingMixin
 from core.services.reports.views import (
@@ -35,7 +36,7 @@ from core.services.reports.views import (
 )
 
 
-class ReportService(DigestMixin, HandlingMixin, FilingMixin):
+class ReportService(ExportMixin, DigestMixin, HandlingMixin, FilingMixin):
     """`uow.reports`."""
 
 
@@ -55,6 +56,7 @@ __all__ = [
     "Change",
     "Digest",
     "DigestLine",
+    "ExportRow",
     "NewReport",
     "Place",
     "ReportService",
@@ -64,4 +66,6 @@ __all__ = [
     "Satisfaction",
     "Similar",
     "WeeklyStats",
+    "to_csv",
+    "to_open311",
 ]
