@@ -46,6 +46,7 @@ from handlers import (
     houses,
     language,
     privacy,
+    reports,
     start,
     supervision,
     tenant,
@@ -214,6 +215,7 @@ def register_features(application: SafeApplication, *, extra: RegisterHandlers |
     privacy.register(application)  # 👤 person record, 📜 audit log, the daily retention purge
     alerts.register(application)  # camera alerts in guard groups, 🚨; starts the camera worker
     watchlists.register(application)  # 📋 police/admin: entries, add, end; purge, expiry notice
+    reports.register(application)  # 📣 residents' reports: filing, staff group, digests
     if extra is not None:
         extra(application)
     fallbacks.register(application)  # unknown commands, stray messages, stale buttons

@@ -57,6 +57,8 @@ PERSON = Command("person", N_("command.person"))
 ALERTS = Command("alerts", N_("command.alerts"))
 AUDIT = Command("audit", N_("command.audit"))
 REPORT = Command("report", N_("command.report"))
+MYREPORTS = Command("myreports", N_("report.command.myreports"))
+REPORTS = Command("reports", N_("report.command.reports"))
 
 UNBOUND_COMMANDS: tuple[Command, ...] = (START, HELP, LANGUAGE)
 ROLE_COMMANDS: dict[Role, tuple[Command, ...]] = {
@@ -70,19 +72,20 @@ ROLE_COMMANDS: dict[Role, tuple[Command, ...]] = {
         CARD,
         VISIT,
         VISITS,
+        REPORTS,
         AUDIT,
         HELP,
         CANCEL,
         LANGUAGE,
     ),
-    Role.POLICE: (START, PERSON, ALERTS, VISITS, AUDIT, HELP, CANCEL, LANGUAGE),
-    Role.CADRE: (START, HOUSES, VISIT, MYVISITS, REPORT, HELP, CANCEL, LANGUAGE),
-    Role.GUARD: (START, ALERTS, REPORT, HELP, CANCEL, LANGUAGE),
-    Role.RESIDENT: (START, REPORT, HELP, CANCEL, LANGUAGE),
+    Role.POLICE: (START, PERSON, ALERTS, VISITS, REPORTS, AUDIT, HELP, CANCEL, LANGUAGE),
+    Role.CADRE: (START, HOUSES, VISIT, MYVISITS, REPORT, REPORTS, HELP, CANCEL, LANGUAGE),
+    Role.GUARD: (START, ALERTS, REPORT, MYREPORTS, HELP, CANCEL, LANGUAGE),
+    Role.RESIDENT: (START, REPORT, MYREPORTS, HELP, CANCEL, LANGUAGE),
 }
 GROUP_COMMANDS: dict[GroupRole, tuple[Command, ...]] = {
     GroupRole.GUARDS: (ALERTS, HELP),
-    GroupRole.STAFF: (OVERDUE, HELP),
+    GroupRole.STAFF: (OVERDUE, REPORTS, HELP),
 }
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -15,6 +15,7 @@ from core.db import make_engine, make_session_factory, upgrade_async
 from core.files import harden, private_dir
 from core.models import utcnow
 from core.services import ServiceContext, ServiceFactory
+from core.services.base import ReportPolicy
 from core.services.privacy.keys import open_vault
 from core.settings import Settings
 
@@ -44,6 +45,23 @@ def service_context(
         },
         overdue_grace_days=settings.overdue_grace_days,
         retention=settings.retention,
+        reports=report_policy(settings),
+    )
+
+
+def report_policy(settings: Settings) -> ReportPolicy:
+    return ReportPolicy(
+        rate_limit=settings.report_rate_limit,
+        rate_window=timedelta(hours=settings.report_rate_window_hours),
+        nearby_meters=settings.report_nearby_meters,
+        nearby_days=settings.report_nearby_days,
+        reopen_days=settings.report_reopen_days,
+        sla_hours={
+            "hazard": settings.report_sla_hazard_hours,
+            "public_order": settings.report_sla_public_order_hours,
+            "dispute": settings.report_sla_dispute_hours,
+            "other": settings.report_sla_other_hours,
+        },
     )
 
 

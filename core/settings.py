@@ -76,6 +76,20 @@ class Settings(BaseSettings):
     retention_report_photo_months: int = Field(default=12, ge=1)
     retention_audit_months: int = Field(default=36, ge=1)
     retention_time: time = time(3, 30)
+    # Residents' reports: how many a reporter may file in a window, how far and how far back
+    # similar reports are looked for, how long a reporter may reopen, the SLA to acknowledge
+    # a report per category (hours), and when the daily / weekly digests go out.
+    report_rate_limit: int = Field(default=5, ge=1)
+    report_rate_window_hours: int = Field(default=24, ge=1)
+    report_nearby_meters: int = Field(default=250, ge=0)
+    report_nearby_days: int = Field(default=30, ge=1)
+    report_reopen_days: int = Field(default=14, ge=0)
+    report_sla_hazard_hours: int = Field(default=4, ge=1)
+    report_sla_public_order_hours: int = Field(default=12, ge=1)
+    report_sla_dispute_hours: int = Field(default=24, ge=1)
+    report_sla_other_hours: int = Field(default=48, ge=1)
+    report_digest_time: time = time(8, 30)
+    report_weekly_weekday: int = Field(default=0, ge=0, le=6)  # 0 = Monday
     # How often the outbox is checked for messages to (re)send, in seconds.
     outbox_interval: float = Field(default=5.0, gt=0, le=3600)
     # Camera events: the largest body accepted, the backlog that turns new events away (503),

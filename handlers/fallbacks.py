@@ -31,6 +31,9 @@ StrayPhoto = Callable[[Update, BotContext], Awaitable[bool]]
 _STRAY_PHOTOS: weakref.WeakKeyDictionary[AnyApp, dict[Role, StrayPhoto]] = (
     weakref.WeakKeyDictionary()
 )
+_STRAY_LOCATIONS: weakref.WeakKeyDictionary[AnyApp, dict[Role, StrayPhoto]] = (
+    weakref.WeakKeyDictionary()
+)
 ROLE_LINES = {
     Role.ADMIN: N_("fallback.admin"),
     Role.POLICE: N_("fallback.police"),
@@ -50,12 +53,25 @@ def on_stray_photo(application: AnyApp, callback: StrayPhoto, *roles: Role) -> N
         table[role] = callback
 
 
+def on_stray_location(application: AnyApp, callback: StrayPhoto, *roles: Role) -> None:
+    """`callback` gets the locations these roles share outside any flow (like photos)."""
+    table = _STRAY_LOCATIONS.setdefault(application, {})
+    for role in roles:
+        if role in table:
+            raise ValueError(f"stray locations of {role} are already served")
+        table[role] = callback
+
+
 async def outside_flow(update: Update, context: BotContext) -> None:
     """A private message no feature took: a photo's feature, else what the bot does here."""
     member, message = context.member, update.effective_message
     in_flow = flows.any_flow(context) is not None
     if member is not None and message is not None and not in_flow and IMAGES.check_update(update):
         handler = _STRAY_PHOTOS.get(context.application, {}).get(member.role)
+        if handler is not None and await handler(update, context):
+            return
+    if member is not None and message is not None and not in_flow and message.location:
+        handler = _STRAY_LOCATIONS.get(context.application, {}).get(member.role)
         if handler is not None and await handler(update, context):
             return
     flow = flows.any_flow(context)

@@ -20,6 +20,7 @@ class TenantAction(enum.StrEnum):
 
     ENTRY = "entry"  # ⬅️ back to the card's entry
     MESSAGE = "message"  # ✉️ write to the community
+    REPORT = "report"  # 📣 report a problem with this house (handlers.reports)
     CALL = "call"  # ☎️ the community's phone
     AGAIN = "again"  # ✉️ under an answer: write again, in a new message
     SEND = "send"

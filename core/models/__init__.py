@@ -7,11 +7,13 @@ from core.models.enums import (
     CameraKind,
     DeliveryStatus,
     GroupRole,
+    HazardKind,
     HouseKind,
     MatchBand,
     PersonKind,
     PhotoKind,
     ReportCategory,
+    ReportClosure,
     ReportStatus,
     ResidencyRole,
     ResidencyStatus,
@@ -24,7 +26,7 @@ from core.models.events import CameraEvent, EventStatus
 from core.models.members import AuditEntry, BotState, GroupChat, Invitation, Member
 from core.models.people import FaceTemplate, Person, Residency
 from core.models.places import Building, Community, Grid, House
-from core.models.reports import HouseMessage, Report, ReportStatusChange
+from core.models.reports import HouseMessage, Report, ReportFollower, ReportStatusChange
 from core.models.security import (
     Alert,
     AlertRule,
@@ -57,6 +59,7 @@ __all__ = [
     "Grid",
     "GroupChat",
     "GroupRole",
+    "HazardKind",
     "House",
     "HouseKind",
     "HouseMessage",
@@ -69,6 +72,8 @@ __all__ = [
     "PhotoKind",
     "Report",
     "ReportCategory",
+    "ReportClosure",
+    "ReportFollower",
     "ReportStatus",
     "ReportStatusChange",
     "Residency",

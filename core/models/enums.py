@@ -72,12 +72,32 @@ class ReportCategory(enum.StrEnum):
     OTHER = "other"
 
 
+class HazardKind(enum.StrEnum):
+    """The kinds of 安全隐患 a hazard report names."""
+
+    FIRE = "fire"
+    ELECTRICAL = "electrical"
+    GAS = "gas"
+    STRUCTURE = "structure"
+    BLOCKED_PASSAGE = "blocked_passage"
+
+
 class ReportStatus(enum.StrEnum):
+    """FixMyStreet's life of a report: new → acknowledged → in progress → resolved | closed."""
+
     NEW = "new"
-    ACCEPTED = "accepted"
+    ACKNOWLEDGED = "acknowledged"
     IN_PROGRESS = "in_progress"
     RESOLVED = "resolved"
-    REJECTED = "rejected"
+    CLOSED = "closed"
+
+
+class ReportClosure(enum.StrEnum):
+    """Why a report was closed without being fixed."""
+
+    DUPLICATE = "duplicate"
+    NOT_RESPONSIBLE = "not_responsible"
+    NO_ACTION = "no_action"
 
 
 class CameraKind(enum.StrEnum):

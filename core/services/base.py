@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -23,6 +23,21 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
+class ReportPolicy:
+    """The reports' limits and deadlines (from the settings; defaults for tests)."""
+
+    rate_limit: int = 5
+    rate_window: timedelta = timedelta(hours=24)
+    nearby_meters: int = 250
+    nearby_days: int = 30
+    reopen_days: int = 14
+    # Hours to acknowledge a report, by category value (hazards sooner than the rest).
+    sla_hours: dict[str, int] = field(
+        default_factory=lambda: {"hazard": 4, "public_order": 12, "dispute": 24, "other": 48}
+    )
+
+
+@dataclass(frozen=True)
 class ServiceContext:
     """What services need besides the session; built once at start from the settings."""
 
@@ -37,6 +52,7 @@ class ServiceContext:
     )
     overdue_grace_days: int = 7
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
+    reports: ReportPolicy = field(default_factory=ReportPolicy)
     # Renders notices and is told when deliveries were stored (set by the front end).
     notifier: Notifier = field(default_factory=Notifier)
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from core.services.privacy.requests import PersonRequestService
     from core.services.privacy.retention import RetentionService
     from core.services.reminders import ReminderService
+    from core.services.reports import ReportService
     from core.services.supervision import SupervisionService
     from core.services.visits import VisitService
     from core.services.watchlists import WatchlistService
@@ -178,6 +179,12 @@ class UnitOfWork:
         from core.services.house_messages import HouseMessageService
 
         return HouseMessageService(self)
+
+    @cached_property
+    def reports(self) -> ReportService:
+        from core.services.reports import ReportService
+
+        return ReportService(self)
 
     @cached_property
     def cameras(self) -> CameraService:

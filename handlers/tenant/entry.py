@@ -26,6 +26,7 @@ from core.services.house_messages import HouseRef
 from handlers.common import answer, community_contact, edit_or_send
 from handlers.kit import flows
 from handlers.kit.buttons import button
+from handlers.reports.filing import start_for_house
 from handlers.tenant import message
 
 HOUSE_KEY = "tenant_house_id"  # user_data: the house whose card this user opened last
@@ -119,6 +120,6 @@ async def show_phone(update: Update, context: BotContext, house: HouseRef) -> No
 
 TENANT_ACTIONS: tuple[EntryAction, ...] = (
     EntryAction(TenantAction.MESSAGE, N_("tenant.action.message"), message.ask_message),
+    EntryAction(TenantAction.REPORT, N_("report.tenant_action"), start_for_house),
     EntryAction(TenantAction.CALL, N_("tenant.action.call"), show_phone),
-    # "📝 Report a problem" (the reports issue) is one more row here: its action, msgid, run.
 )

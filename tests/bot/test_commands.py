@@ -61,4 +61,13 @@ async def test_a_role_command_appears_once_its_handler_exists(make_bot_env: Make
             "setMyCommands", lambda p: p.get("scope", {}).get("chat_id") == cadre.id
         )
         names = [c["command"] for c in call["commands"]]
-        assert names == ["start", "visit", "myvisits", "report", "help", "cancel", "language"]
+        assert names == [
+            "start",
+            "visit",
+            "myvisits",
+            "report",
+            "reports",
+            "help",
+            "cancel",
+            "language",
+        ]

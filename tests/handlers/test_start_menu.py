@@ -68,6 +68,8 @@ async def test_an_invitation_binds_once(bot_env: BotEnv) -> None:
         "start",
         "visit",
         "myvisits",
+        "report",
+        "reports",
         "help",
         "cancel",
         "language",

@@ -67,12 +67,12 @@ async def test_a_stranger_messages_the_staff_and_gets_their_answer(
         assert env.settings.community_phone in entry.text
         for private in ("张三", masked, VALID_ID, "王芳"):
             assert private not in entry.text
-        assert entry.button_labels == ["✉️ 给社区留言", "☎️ 社区电话"]
+        assert entry.button_labels == ["✉️ 给社区留言", "📣 上报问题", "☎️ 社区电话"]
 
         call = await env.press(visitor, entry, "☎️ 社区电话")
         assert env.settings.community_phone in call.message.text
         entry = (await env.press(visitor, call.message, "⬅️ 返回")).message
-        assert entry.button_labels == ["✉️ 给社区留言", "☎️ 社区电话"]
+        assert entry.button_labels == ["✉️ 给社区留言", "📣 上报问题", "☎️ 社区电话"]
 
         prompt = await env.press(visitor, entry, "✉️ 给社区留言")
         assert "请输入留言内容" in prompt.message.text

@@ -6,7 +6,7 @@
   templates `moved_out_months` after the last move-out, unless the person lives somewhere
   again or an active entry of a watchlist other than the residents list holds them; the
   person's record stays, marked `pictures_purged_at`;
-- photos of resolved (or rejected) reports `report_photo_months` after their last change;
+- photos of resolved (or closed) reports `report_photo_months` after their last change;
 - audit entries after `audit_months`, which the settings keep longer than all of the above.
 
 Every purge is counted in the audit log (and each person's in theirs). Files are removed
@@ -52,7 +52,7 @@ PERSONAL_KINDS = (
     PhotoKind.GUARANTEE_LETTER,
     PhotoKind.FACE,
 )
-CLOSED_REPORTS = (ReportStatus.RESOLVED, ReportStatus.REJECTED)
+CLOSED_REPORTS = (ReportStatus.RESOLVED, ReportStatus.CLOSED)
 
 
 @dataclass(frozen=True)
