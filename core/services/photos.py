@@ -145,11 +145,20 @@ class PhotoService(Service):
         """
         photo = await self.session.scalar(select(StoredPhoto).where(StoredPhoto.path == path))
         if photo is None:
-            raise FileNotFoundError(path)
+            return await self._generated(path)
         try:
             return await self.open(photo)
         except NotFound as exc:
             raise FileNotFoundError(path) from exc
+
+    async def _generated(self, path: str) -> bytes:
+        """A picture the product made itself (a digest's chart): no personal data, kept in
+        clear outside the store. Nothing inside the store is ever read unsealed this way."""
+        root = self.context.data_dir.resolve()
+        target = (root / path).resolve()
+        if not target.is_relative_to(root) or target.is_relative_to(root / STORE_DIR):
+            raise FileNotFoundError(path)
+        return await asyncio.to_thread(target.read_bytes)
 
     async def open(self, photo: StoredPhoto) -> bytes:
         """The picture of a row, decrypted in memory (no check, no audit: callers do both)."""

@@ -111,7 +111,7 @@ class WatchLine:
     note: str
     valid_until: datetime | None
     active: bool
-    authority: str  # who put the entry there (a member's name and role), else ""
+    authority: str  # what the entry rests on (e.g. a police request), else who added it
 
 
 @dataclass(frozen=True)
@@ -361,7 +361,8 @@ class PersonRecordService(Service):
                 note=entry.note,
                 valid_until=entry.valid_until,
                 active=entry.valid_until is None or entry.valid_until > now,
-                authority=f"{member.name} ({member.role.value})" if member else "",
+                authority=entry.authority
+                or (f"{member.name} ({member.role.value})" if member else ""),
             )
             for entry, watchlist, member in rows
         ]

@@ -194,7 +194,8 @@ class PersonRequestService(Service):
                 if entry.created_by_id
                 else None
             )
-            authority = f"{creator.name} ({creator.role.value})" if creator else "-"
+            added_by = f"{creator.name} ({creator.role.value})" if creator else "-"
+            authority = entry.authority or added_by  # the request it rests on, else who added it
             raise ErasureHeld(
                 "watchlist",
                 entry=entry.id,

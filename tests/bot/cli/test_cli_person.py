@@ -35,7 +35,11 @@ def _seed(settings: Settings) -> tuple[int, int]:
                     admin, kind=WatchlistKind.PERSONS_OF_INTEREST, name="协查名单"
                 )
                 entry = await svc.watchlists.add_person(
-                    Actor(Role.POLICE, officer.id), wanted.id, person.id, note="派出所协查"
+                    Actor(Role.POLICE, officer.id),
+                    wanted.id,
+                    person.id,
+                    reason="派出所协查",
+                    authority="协查通报 2026-118",
                 )
                 return person.id, entry.id
         finally:
@@ -55,7 +59,7 @@ def test_show_search_and_reveal(cli, cli_settings: Settings) -> None:
     assert "1101**********002X" in one.out
     assert ID_NUMBER not in one.out
     assert "协查名单" in one.out
-    assert "王警官 (police)" in one.out
+    assert "协查通报 2026-118" in one.out
     assert cli("person", "show", "--id", str(person_id), "--reveal-id").code == 2
     full = cli("person", "show", "--id", str(person_id), "--reveal-id", "--reason", "协查")
     assert full.code == 0, full.err
@@ -87,7 +91,7 @@ def test_export_then_erase(cli, cli_settings: Settings, tmp_path: Path) -> None:
     assert refused.code == 1
     assert f"entry={entry_id}" in refused.err
     assert "协查名单" in refused.err
-    assert "王警官 (police)" in refused.err
+    assert "协查通报 2026-118" in refused.err  # the entry and the authority it rests on
 
     other = person_id + 1  # nothing holds 张三丰
     erased = cli("person", "erase", "--id", str(other), "--reason", "本人申请删除")
