@@ -28,9 +28,10 @@ from core.services.reports import (
 )
 from handlers.common import answer, community_phone, edit_or_send, send
 from handlers.kit import flows
+from handlers.kit.images import image_problem
 from handlers.reports.notices import markup
 from handlers.reports.screens import screen
-from recognition.errors import ImageError
+from recognition.errors import ImageError, RecognitionError
 
 log = logging.getLogger(__name__)
 MIN_PHOTO_SIDE = 200
@@ -252,8 +253,10 @@ async def _photo(update: Update, context: BotContext, flow: ReportFlow, message:
             data = await _download(context, file_id)
             await recognition.check_document(data, min_side=MIN_PHOTO_SIDE)
         except ImageError as exc:
-            await send(update, context, t(f"recognition.{exc.code}"))
+            await send(update, context, image_problem(t, exc, "report.photo_unreadable"))
             return False
+        except RecognitionError as exc:  # busy or unavailable: the check is a courtesy
+            log.info("report photo not checked: %s", exc.code)
     flow.add_photo(file_id)
     return True
 
