@@ -2,7 +2,8 @@
 location, or a house card; ✅ makes one service call and answers with the ticket number.
 
 Photos are checked by the recognition core's image checks when it runs (the bot in tests may
-run without it) and kept as Telegram file ids; they are downloaded and stored only on ✅.
+run without it). Photos and a voice note are kept as Telegram file ids until ✅, then
+downloaded and stored sealed by the photo store (a voice is personal data like a picture).
 """
 
 from __future__ import annotations
@@ -272,11 +273,12 @@ async def submit(update: Update, context: BotContext, flow: ReportFlow) -> None:
     assert flow.category is not None
     flows.end(context)
     photos = tuple([await _download(context, f) for f in flow.photos])
+    voice = await _download(context, flow.audio_file_id) if flow.audio_file_id else None
     new = NewReport(
         category=flow.category,
         hazard=flow.hazard,
         text=flow.text,
-        audio_file_id=flow.audio_file_id,
+        voice=voice,
         photos=photos,
         latitude=flow.latitude,
         longitude=flow.longitude,
