@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from .faults import Faults
 from .html_format import utf16_len
-from .media import guess_mime
+from .media import guess_mime, voice_mime
 from .state import CallbackRecord, ChatRecord, State
 
 if TYPE_CHECKING:
@@ -197,6 +197,27 @@ class ControlMixin:
         return self._user_message(
             user_id, chat_id, document=stored.document(), caption=caption or None
         )
+
+    async def send_voice(
+        self,
+        user_id: int,
+        ogg_bytes: bytes,
+        duration: int,
+        *,
+        caption: str | None = None,
+        chat_id: int | None = None,
+    ) -> dict[str, Any]:
+        """The user records and sends a voice note (OGG/Opus, as Telegram's clients record).
+
+        The message carries a ``voice`` object whose file the bot can fetch with getFile.
+        """
+        if voice_mime(ogg_bytes) != "audio/ogg":
+            raise ValueError("Telegram clients record voice notes as OGG/Opus (starts with OggS)")
+        if isinstance(duration, bool) or not isinstance(duration, int) or duration < 0:
+            raise ValueError("a voice note's duration is a whole number of seconds >= 0")
+        self._record_for(user_id, chat_id)
+        stored = self.state.store_voice(ogg_bytes, "audio/ogg", duration)
+        return self._user_message(user_id, chat_id, voice=stored.voice(), caption=caption or None)
 
     async def send_location(
         self, user_id: int, latitude: float, longitude: float, *, chat_id: int | None = None

@@ -88,6 +88,16 @@ async def _send_photo(sb: Sandbox, d: dict[str, Any]) -> Any:
     )
 
 
+async def _send_voice(sb: Sandbox, d: dict[str, Any]) -> Any:
+    return await sb.send_voice(
+        _int(d, "user_id"),
+        _bytes(d, "voice"),
+        _int(d, "duration", 1),
+        caption=d.get("caption") or None,
+        chat_id=_int(d, "chat_id", None),
+    )
+
+
 async def _send_document(sb: Sandbox, d: dict[str, Any]) -> Any:
     return await sb.send_document(
         _int(d, "user_id"),
@@ -199,6 +209,7 @@ ACTIONS: dict[str, Handler] = {
     "send_text": _send_text,
     "send_command": _send_command,
     "send_photo": _send_photo,
+    "send_voice": _send_voice,
     "send_document": _send_document,
     "send_location": _send_location,
     "send_contact": _send_contact,

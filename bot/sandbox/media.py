@@ -13,7 +13,10 @@ from PIL import Image, UnidentifiedImageError
 PHOTO_SIDES = (90, 320, 800, 1280)
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_PHOTO_RATIO = 20
-_FILE_ID_PREFIX = {"photo": "AgACAgQAAxkB", "document": "BQACAgQAAxkB"}
+_FILE_ID_PREFIX = {"photo": "AgACAgQAAxkB", "document": "BQACAgQAAxkB", "voice": "AwACAgQAAxkB"}
+# What Telegram plays as a voice note (sendVoice): OGG/Opus, MP3 or M4A; its clients record
+# OGG/Opus. Anything else is refused here (Telegram would have to send it as a document).
+VOICE_FORMATS = {"audio/ogg": "oga", "audio/mpeg": "mp3", "audio/mp4": "m4a"}
 
 
 class ImageError(ValueError):
@@ -28,12 +31,13 @@ class StoredFile:
     file_unique_id: str
     data: bytes
     file_path: str
-    kind: str  # "photo" or "document"
+    kind: str  # "photo", "document" or "voice"
     mime_type: str
     width: int = 0
     height: int = 0
     file_name: str | None = None
     group: str | None = None  # the photo this size belongs to
+    duration: int = 0  # a voice note's seconds
 
     def file_object(self) -> dict[str, Any]:
         """The Bot API ``File`` object (getFile result)."""
@@ -65,6 +69,27 @@ class StoredFile:
         if self.file_name:
             doc["file_name"] = self.file_name
         return doc
+
+    def voice(self) -> dict[str, Any]:
+        """The Bot API ``Voice`` object."""
+        return {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "duration": self.duration,
+            "mime_type": self.mime_type,
+            "file_size": len(self.data),
+        }
+
+
+def voice_mime(data: bytes) -> str | None:
+    """The MIME type of audio Telegram takes as a voice note, else None."""
+    if data.startswith(b"OggS"):
+        return "audio/ogg"
+    if data.startswith(b"ID3") or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0):
+        return "audio/mpeg"
+    if data[4:8] == b"ftyp":
+        return "audio/mp4"
+    return None
 
 
 def new_ids(kind: str) -> tuple[str, str]:

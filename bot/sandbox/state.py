@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from .errors import bad_request, forbidden
-from .media import StoredFile, extension, new_ids, photo_variants
+from .media import VOICE_FORMATS, StoredFile, extension, new_ids, photo_variants
 
 T = TypeVar("T")
 
@@ -289,4 +289,12 @@ class State:
         path = f"documents/file_{self.next_id()}.{extension(file_name, mime_type)}"
         return self.store_file(
             StoredFile(file_id, unique_id, data, path, "document", mime_type, file_name=file_name)
+        )
+
+    def store_voice(self, data: bytes, mime_type: str, duration: int) -> StoredFile:
+        """Store a voice note (the caller has checked its format: see ``voice_mime``)."""
+        file_id, unique_id = new_ids("voice")
+        path = f"voice/file_{self.next_id()}.{VOICE_FORMATS[mime_type]}"
+        return self.store_file(
+            StoredFile(file_id, unique_id, data, path, "voice", mime_type, duration=duration)
         )

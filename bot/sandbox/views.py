@@ -57,6 +57,12 @@ def message_view(sb: Sandbox, record: ChatRecord, message: dict[str, Any]) -> di
             "name": doc.get("file_name") or "file",
             "url": f"{API}/files/{doc['file_id']}",
         }
+    if "voice" in message:
+        voice = message["voice"]
+        view["voice"] = {
+            "duration": voice.get("duration", 0),
+            "url": f"{API}/files/{voice['file_id']}",
+        }
     for key in ("location", "contact", "media_group_id"):
         if key in message:
             view[key] = message[key]

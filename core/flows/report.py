@@ -60,6 +60,7 @@ class StaffAction(enum.StrEnum):
     NO_ACTION = "no_action"
     CARD = "card"  # back to the card's own buttons
     VOICE = "voice"  # play the reporter's voice note
+    PHOTOS = "photos"  # every photo of the reporter, as an album
 
 
 @persistable("button.report_staff")

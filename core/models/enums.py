@@ -62,6 +62,7 @@ class PhotoKind(enum.StrEnum):
     GUARANTEE_LETTER = "guarantee_letter"
     FACE = "face"
     REPORT = "report"
+    REPORT_VOICE = "report_voice"  # a reporter's voice note (OGG/Opus), sealed like pictures
     SNAPSHOT = "snapshot"
 
 

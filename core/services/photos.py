@@ -1,4 +1,5 @@
-"""Photos kept by the product (ID cards, faces, permits, report pictures) as files + rows.
+"""Photos kept by the product (ID cards, faces, permits, report pictures) as files + rows;
+a reporter's voice note is personal data too and is kept here the same way (`AUDIO_KINDS`).
 
 This store is the one way a picture reaches the disk. Before a picture is written its
 metadata is stripped (`core.images`: EXIF with GPS and camera serial, XMP, comments; the
@@ -33,7 +34,10 @@ from core.models import PhotoKind, StoredPhoto
 from core.roles import Actor, Permission
 from core.services.base import Service
 
-EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
+EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp", "audio/ogg": "oga"}
+# Kinds that hold sound, not pictures: only OGG/Opus (what Telegram's clients record), stored
+# as recorded (no picture metadata to strip; a voice note's Opus tags name only the encoder).
+AUDIO_KINDS = frozenset({PhotoKind.REPORT_VOICE})
 MAX_BYTES = 20 * 1024 * 1024  # Telegram's own download limit for bots
 STORE_DIR = "photos"  # under the data dir; rows hold paths relative to the data dir
 # An upload in progress has its file on disk before its row commits: leave young files alone.
@@ -57,6 +61,18 @@ def seal_picture(vault: Vault, data: bytes) -> tuple[str, str, bytes, bytes]:
         sealed_name(vault, clean),
         clean,
         vault.encrypt_bytes(clean, context=FILE_CONTEXT),
+    )
+
+
+def seal_voice(vault: Vault, data: bytes) -> tuple[str, str, bytes, bytes]:
+    """(content type, relative path, audio, sealed file) of a voice note (OGG/Opus only)."""
+    if not data.startswith(b"OggS"):
+        raise InvalidInput("voice_format")
+    return (
+        "audio/ogg",
+        sealed_name(vault, data),
+        data,
+        vault.encrypt_bytes(data, context=FILE_CONTEXT),
     )
 
 
@@ -86,7 +102,8 @@ class PhotoService(Service):
         if not data or len(data) > MAX_BYTES:
             raise InvalidInput("photo_size")
         vault = self.context.vault
-        content_type, relative, clean, sealed = seal_picture(vault, data)
+        seal = seal_voice if kind in AUDIO_KINDS else seal_picture
+        content_type, relative, clean, sealed = seal(vault, data)
         path = self.context.data_dir / relative
         if await asyncio.to_thread(self._write, path, sealed):
             # A photo nobody points to must not stay on disk (ID cards, faces).

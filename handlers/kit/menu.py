@@ -36,12 +36,14 @@ class MenuItem:
 HELP_ITEM = MenuItem("help", N_("menu.help"))
 LANGUAGE_ITEM = MenuItem("language", N_("menu.language"))
 CONTACT_ITEM = MenuItem("contact", N_("menu.contact"))
+REPORTS_ITEM = MenuItem("reports", N_("menu.reports"))  # staff: the reports to handle
 ROLE_MENUS: dict[Role, tuple[tuple[MenuItem, ...], ...]] = {
     Role.ADMIN: (
         (MenuItem("members", N_("menu.members")), MenuItem("invite", N_("menu.invite"))),
         (MenuItem("groups", N_("menu.groups")), MenuItem("houses", N_("menu.houses"))),
         (MenuItem("cameras", N_("menu.cameras")), MenuItem("watchlists", N_("menu.watchlists"))),
         (MenuItem("person", N_("menu.person")), MenuItem("audit", N_("menu.audit"))),
+        (REPORTS_ITEM,),
         (HELP_ITEM, LANGUAGE_ITEM),
     ),
     Role.POLICE: (
@@ -52,6 +54,7 @@ ROLE_MENUS: dict[Role, tuple[tuple[MenuItem, ...], ...]] = {
     Role.CADRE: (
         (MenuItem("visit", N_("menu.visit")), MenuItem("houses", N_("menu.houses"))),
         (MenuItem("overdue", N_("menu.overdue")), MenuItem("tasks", N_("menu.tasks"))),
+        (REPORTS_ITEM,),
         (HELP_ITEM, LANGUAGE_ITEM),
     ),
     Role.GUARD: (

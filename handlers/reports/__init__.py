@@ -1,6 +1,7 @@
 """📣 Residents' reports: filing (`filing`), handling in the staff group (`handling`), lists
-(`lists`) and how the notices read (`notices`). `register` wires them; the menu item, stray
-photos and locations of residents and guards, and the tenant's card entry lead here.
+(`lists`) and how the notices read (`notices`). `register` wires them; the menu items (📣
+filing for residents and guards, 📣 the open reports for cadres and admins), stray photos
+and locations of residents and guards, and the tenant's card entry lead here.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def register(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     )
     application.add_handler(CommandHandler("myreports", lists.my_reports, filters=private))
     application.add_handler(CommandHandler("reports", lists.staff_reports))
+    menu.serve(application, "reports", lists.staff_reports, Role.ADMIN, Role.CADRE)
     renders(application, NEW_KIND, notices.new_notice)
     renders(application, CHANGE_KIND, notices.change_notice)
     renders(application, ASSIGNED_KIND, notices.assigned_notice)

@@ -2,7 +2,8 @@
 location, or a house card; ✅ makes one service call and answers with the ticket number.
 
 Photos are checked by the recognition core's image checks when it runs (the bot in tests may
-run without it) and kept as Telegram file ids; they are downloaded and stored only on ✅.
+run without it). Photos and a voice note are kept as Telegram file ids until ✅, then
+downloaded and stored sealed by the photo store (a voice is personal data like a picture).
 """
 
 from __future__ import annotations
@@ -28,9 +29,10 @@ from core.services.reports import (
 )
 from handlers.common import answer, community_phone, edit_or_send, send
 from handlers.kit import flows
+from handlers.kit.images import image_problem
 from handlers.reports.notices import markup
 from handlers.reports.screens import screen
-from recognition.errors import ImageError
+from recognition.errors import ImageError, RecognitionError
 
 log = logging.getLogger(__name__)
 MIN_PHOTO_SIDE = 200
@@ -252,8 +254,10 @@ async def _photo(update: Update, context: BotContext, flow: ReportFlow, message:
             data = await _download(context, file_id)
             await recognition.check_document(data, min_side=MIN_PHOTO_SIDE)
         except ImageError as exc:
-            await send(update, context, t(f"recognition.{exc.code}"))
+            await send(update, context, image_problem(t, exc, "report.photo_unreadable"))
             return False
+        except RecognitionError as exc:  # busy or unavailable: the check is a courtesy
+            log.info("report photo not checked: %s", exc.code)
     flow.add_photo(file_id)
     return True
 
@@ -269,11 +273,12 @@ async def submit(update: Update, context: BotContext, flow: ReportFlow) -> None:
     assert flow.category is not None
     flows.end(context)
     photos = tuple([await _download(context, f) for f in flow.photos])
+    voice = await _download(context, flow.audio_file_id) if flow.audio_file_id else None
     new = NewReport(
         category=flow.category,
         hazard=flow.hazard,
         text=flow.text,
-        audio_file_id=flow.audio_file_id,
+        voice=voice,
         photos=photos,
         latitude=flow.latitude,
         longitude=flow.longitude,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import Message, ReplyParameters, Update
+from telegram import InputMediaPhoto, Message, ReplyParameters, Update
 from telegram.error import BadRequest, TelegramError
 
 from bot.context import BotContext
@@ -108,6 +108,16 @@ async def on_staff(update: Update, context: BotContext, data: StaffButton) -> No
                 toast = t("report.assigned_toast", name=view.assignee_name)
             else:
                 view = await svc.reports.staff_view(actor, data.report_id)
+            voice = (
+                await svc.reports.voice(actor, data.report_id)
+                if act is StaffAction.VOICE
+                else None
+            )
+            photos = (
+                await svc.reports.reporter_photos(actor, data.report_id)
+                if act is StaffAction.PHOTOS
+                else []
+            )
             people = (
                 await svc.reports.handlers_for(actor, data.report_id)
                 if act is StaffAction.ASSIGN
@@ -139,13 +149,38 @@ async def on_staff(update: Update, context: BotContext, data: StaffButton) -> No
         await _buttons(context, card, rows)
     elif act in STAFF_NOTES:
         await ask_note(update, context, view.id, STAFF_NOTES[act], card)
-    elif act is StaffAction.VOICE and view.audio_file_id and card is not None:
+    elif act is StaffAction.VOICE and voice is not None and card is not None:
         await context.bot.send_voice(
-            card[0], view.audio_file_id, reply_parameters=ReplyParameters(card[1])
+            card[0],
+            voice,
+            caption=t("report.voice.caption", id=view.id),
+            reply_parameters=ReplyParameters(card[1], allow_sending_without_reply=True),
         )
+    elif act is StaffAction.PHOTOS and card is not None:
+        await _album(context, card, view.id, photos, t)
     elif card is not None:
         await refresh_card(context, *card, view)
     await answer(update, toast)
+
+
+async def _album(
+    context: BotContext,
+    card: tuple[int, int, bool],
+    report_id: int,
+    photos: list[bytes],
+    t: Translator,
+) -> None:
+    """Every photo of the report as one album under the card (one photo: just that one)."""
+    caption = t("report.photos.caption", id=report_id, n=len(photos))
+    reply = ReplyParameters(card[1], allow_sending_without_reply=True)
+    if len(photos) == 1:
+        await context.bot.send_photo(card[0], photos[0], caption=caption, reply_parameters=reply)
+    elif photos:
+        album = [
+            InputMediaPhoto(data, caption=caption if index == 0 else None)
+            for index, data in enumerate(photos[:10])
+        ]
+        await context.bot.send_media_group(card[0], album, reply_parameters=reply)
 
 
 async def _buttons(context: BotContext, card: tuple[int, int, bool], rows: ButtonRows) -> None:

@@ -11,7 +11,8 @@ from bot.i18n import Translator
 from core.errors import NotFound, PermissionDenied
 from core.models import ReportStatus
 from core.services.reports import ReportView
-from handlers.common import send
+from handlers.common import answer, edit_or_send, send
+from handlers.kit import menu
 from handlers.reports.notices import kind_label, status_label
 
 
@@ -43,7 +44,8 @@ async def my_reports(update: Update, context: BotContext) -> None:
 
 
 async def staff_reports(update: Update, context: BotContext) -> None:
-    """/reports [state] [grid]: open reports (or of one state), of one grid if given."""
+    """/reports [state] [grid], or 📣 in a staff menu (edited in place, with ⬅️): open reports
+    (or of one state), of one grid if given."""
     t = context.t
     args = list(context.args or [])
     status: ReportStatus | None = None
@@ -53,18 +55,27 @@ async def staff_reports(update: Update, context: BotContext) -> None:
             status = ReportStatus(arg.lower())
         except ValueError:
             grid = arg
+    text = await _staff_listing(context, status, grid)
+    if update.callback_query is not None:
+        await edit_or_send(update, context, text, menu.back_markup(t, context.member))
+        await answer(update)
+    else:
+        await send(update, context, text)
+
+
+async def _staff_listing(
+    context: BotContext, status: ReportStatus | None, grid: str | None
+) -> str:
+    t = context.t
     if context.actor is None:
-        await send(update, context, t("report.denied"))
-        return
+        return t("report.denied")
     try:
         async with context.services() as svc:
             views = await svc.reports.staff_list(context.actor, status=status, grid_code=grid)
     except PermissionDenied:
-        await send(update, context, t("report.denied"))
-        return
+        return t("report.denied")
     except NotFound:
-        await send(update, context, t("report.list.no_grid", grid=grid or ""))
-        return
+        return t("report.list.no_grid", grid=grid or "")
     states = ", ".join(s.value for s in ReportStatus)
     text = listing(t, t("report.list.title"), views, t("report.list.none"))
-    await send(update, context, f"{text}\n\n{t('report.list.hint', states=states)}")
+    return f"{text}\n\n{t('report.list.hint', states=states)}"

@@ -86,7 +86,7 @@ def staff_card(t: Translator, view: ReportView, *, photo: bool, head: str = "") 
         lines.append(t("report.card.assignee", name=view.assignee_name))
     if len(view.photos) > 1:
         lines.append(t("report.card.photos", n=len(view.photos)))
-    if view.audio_file_id:
+    if view.has_voice:
         lines.append(t("report.card.voice"))
     if view.closure is not None:
         lines.append(closure_line(t, view))
@@ -121,8 +121,14 @@ def staff_buttons(t: Translator, view: ReportView) -> list[list[tuple[str, objec
         ],
         [(t("report.button.close"), StaffButton(StaffAction.CLOSE, r))],
     ]
-    if view.audio_file_id:
-        rows.append([(t("report.button.voice"), StaffButton(StaffAction.VOICE, r))])
+    media: list[tuple[str, object]] = []
+    if view.has_voice:
+        media.append((t("report.button.voice"), StaffButton(StaffAction.VOICE, r)))
+    if len(view.photos) > 1:
+        label = t("report.button.photos", n=len(view.photos))
+        media.append((label, StaffButton(StaffAction.PHOTOS, r)))
+    if media:
+        rows.append(media)
     return rows
 
 

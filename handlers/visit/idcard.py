@@ -18,9 +18,10 @@ from core.flows.visit import Question, VisitButton, VisitFlow
 from core.idnumber import mask_id_number
 from core.models import PhotoKind
 from handlers.common import answer
+from handlers.kit.images import image_problem
 from handlers.visit import residents
 from handlers.visit.form import render
-from handlers.visit.media import download, image_problem, incoming_file_id
+from handlers.visit.media import download, incoming_file_id
 from recognition.errors import ImageError, Overloaded, RecognitionError
 
 log = logging.getLogger(__name__)

@@ -28,11 +28,11 @@ from handlers.cancel import cancel_button
 from handlers.common import answer
 from handlers.kit import flows
 from handlers.kit.buttons import keyboard
+from handlers.kit.images import image_problem
 from handlers.visit import screens
 from handlers.visit.form import render
 from handlers.visit.media import (
     download,
-    image_problem,
     incoming_file_id,
     side_by_side,
     too_large,

@@ -22,9 +22,10 @@ from core.services import actor_for
 from handlers.common import answer, community_phone, send
 from handlers.kit import flows
 from handlers.kit.buttons import button
+from handlers.kit.images import image_problem
 from handlers.visit import form, screens
 from handlers.visit.form import render
-from handlers.visit.media import download_image, image_problem, too_large
+from handlers.visit.media import download_image, too_large
 from recognition.errors import Overloaded, RecognitionError
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,8 @@ from handlers.common import answer, send
 from handlers.kit import flows
 from handlers.kit.buttons import AnyApp, button, roles
 from handlers.kit.flows import InFlow, on_flow_press
-from handlers.visit.media import download, image_problem, incoming_file_id
+from handlers.kit.images import image_problem
+from handlers.visit.media import download, incoming_file_id
 from handlers.watchlists.listing import kind_label, show_list
 from recognition.errors import FaceError, Overloaded, RecognitionError
 

@@ -29,7 +29,7 @@ from core.services.reports import (
     Reporter,
     ReportStateError,
 )
-from tests.bot.sandbox.sandbox_helpers import jpeg
+from tests.bot.sandbox.sandbox_helpers import jpeg, ogg
 from tests.core.notices import Told
 
 STAFF_CHAT = -100_555
@@ -127,10 +127,14 @@ async def test_limits_and_who_may_file(storage: Storage, admin: Actor, told: Tol
         view = await svc.reports.file(None, tenant, hazard(house_id=w.house_id))
         assert view.place == "文三路1号1幢101室"
         # A voice note may stand for the text.
-        voiced = await svc.reports.file(
-            w.resident, w.reporter, hazard(text="", audio_file_id="voice-1")
-        )
-        assert (voiced.text, voiced.audio_file_id) == ("", "voice-1")
+        voiced = await svc.reports.file(w.resident, w.reporter, hazard(text="", voice=ogg()))
+        assert (voiced.text, voiced.has_voice) == ("", True)
+        # Kept sealed in the photo store, played back to staff only, the read audited.
+        assert await svc.reports.voice(admin, voiced.id) == ogg()
+        with pytest.raises(PermissionDenied):
+            await svc.reports.voice(w.resident, voiced.id)
+        with pytest.raises(InvalidInput):  # only OGG/Opus, as Telegram's clients record
+            await svc.reports.file(w.resident, w.reporter, hazard(text="", voice=b"RIFF"))
 
 
 async def test_rate_limit_per_reporter(storage: Storage, admin: Actor, told: Told) -> None:

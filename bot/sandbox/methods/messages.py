@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import validation as v
 from ..errors import bad_request
-from ..media import ImageError, guess_mime
+from ..media import ImageError, guess_mime, voice_mime
 from ..validation import Upload
 from ._registry import api_method
 
@@ -167,6 +167,35 @@ async def send_document(sb: Sandbox, p: Params) -> dict[str, Any]:
         document=document,
         caption=caption,
         caption_entities=entities,
+    )
+
+
+def _voice(sb: Sandbox, value: Upload | str | None, duration: int | None) -> dict[str, Any]:
+    if value is None or value == "":
+        raise bad_request("there is no voice in the request")
+    if isinstance(value, Upload):
+        mime = voice_mime(value.data)
+        if mime is None:
+            raise bad_request("wrong file type: a voice note must be OGG/Opus, MP3 or M4A")
+        return sb.state.store_voice(value.data, mime, max(duration or 0, 0)).voice()
+    stored = sb.state.files.get(value)
+    if stored is None:
+        if value.startswith(("http://", "https://")):
+            raise bad_request("failed to get HTTP URL content")
+        raise bad_request("wrong file identifier/HTTP URL specified")
+    if stored.kind != "voice":
+        raise bad_request(f"can't use file of type {stored.kind.title()} as Voice")
+    return stored.voice()
+
+
+@api_method("sendVoice")
+async def send_voice(sb: Sandbox, p: Params) -> dict[str, Any]:
+    record = _target(sb, p)
+    caption, entities, source = _caption(p)
+    v.reply_markup(p.json("reply_markup"))  # fail before storing the upload
+    voice = _voice(sb, p.file("voice"), p.integer("duration"))
+    return _post(
+        sb, record, p, html=source, voice=voice, caption=caption, caption_entities=entities
     )
 
 

@@ -12,6 +12,7 @@ from core.models import (
     Building,
     House,
     Member,
+    PhotoKind,
     Report,
     ReportCategory,
     ReportFollower,
@@ -64,11 +65,11 @@ class ReportBase(Service):
                 return building.address or building.name
         return ""
 
-    async def _photos(self, report_id: int) -> tuple[str, ...]:
+    async def _photo_rows(self, report_id: int) -> Sequence[StoredPhoto]:
         """The reporter's photos (not the staff's update photos), oldest first."""
         rows = await self.session.scalars(
-            select(StoredPhoto.path)
-            .where(StoredPhoto.report_id == report_id)
+            select(StoredPhoto)
+            .where(StoredPhoto.report_id == report_id, StoredPhoto.kind == PhotoKind.REPORT)
             .where(
                 StoredPhoto.id.not_in(
                     select(ReportStatusChange.photo_id).where(
@@ -79,7 +80,19 @@ class ReportBase(Service):
             )
             .order_by(StoredPhoto.id)
         )
-        return tuple(rows)
+        return rows.all()
+
+    async def _photos(self, report_id: int) -> tuple[str, ...]:
+        return tuple(row.path for row in await self._photo_rows(report_id))
+
+    async def _voice_id(self, report_id: int) -> int | None:
+        """The stored voice note of a report (None: none, or purged with its photos)."""
+        found: int | None = await self.session.scalar(
+            select(StoredPhoto.id)
+            .where(StoredPhoto.report_id == report_id, StoredPhoto.kind == PhotoKind.REPORT_VOICE)
+            .limit(1)
+        )
+        return found
 
     async def _view(self, report: Report) -> ReportView:
         assignee = (
@@ -90,7 +103,7 @@ class ReportBase(Service):
             category=report.category,
             hazard=report.hazard,
             text=report.text,
-            audio_file_id=report.audio_file_id,
+            has_voice=await self._voice_id(report.id) is not None,
             place=await self._place(report),
             latitude=report.latitude,
             longitude=report.longitude,

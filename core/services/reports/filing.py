@@ -156,8 +156,10 @@ class FilingMixin(ReportBase):
             actor.require(Permission.FILE_REPORTS)
         elif new.house_id is None:
             raise PermissionDenied(Permission.FILE_REPORTS.value)
-        text = clean_text(new.text) if new.text.strip() or not new.audio_file_id else ""
+        text = clean_text(new.text) if new.text.strip() or not new.voice else ""
         place_text = clean_place(new.place_text) if new.place_text.strip() else ""
+        if new.voice is not None and not new.voice.startswith(b"OggS"):
+            raise InvalidInput("voice_format", field="voice")  # before anything is written
         if len(new.photos) > MAX_PHOTOS:
             raise InvalidInput("too_many", field="photos", max=MAX_PHOTOS)
         retry_at = await self.next_allowed(reporter.telegram_id)
@@ -169,7 +171,6 @@ class FilingMixin(ReportBase):
             category=new.category,
             hazard=new.hazard if new.category is ReportCategory.HAZARD else None,
             text=text,
-            audio_file_id=new.audio_file_id,
             latitude=new.latitude,
             longitude=new.longitude,
             location_text=place_text,
@@ -189,6 +190,10 @@ class FilingMixin(ReportBase):
         storer = actor or Actor.system("report:tenant")
         for data in new.photos:
             await self.uow.photos.store(storer, PhotoKind.REPORT, data, report_id=report.id)
+        if new.voice:
+            await self.uow.photos.store(
+                storer, PhotoKind.REPORT_VOICE, new.voice, report_id=report.id
+            )
         await self._record(report, "filed", actor)
         view = await self._view(report)
         await self.uow.notifications.notify(

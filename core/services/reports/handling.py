@@ -67,6 +67,29 @@ class HandlingMixin(ReportBase):
         self._require_handler(actor, report)
         return await self._view(report)
 
+    async def voice(self, actor: Actor, report_id: int) -> bytes:
+        """The reporter's voice note for staff to play (OGG/Opus); the read is audited.
+
+        NotFound when the report has none (or it was purged with the report's photos).
+        """
+        report = await self._report(report_id)
+        self._require_handler(actor, report)
+        voice_id = await self._voice_id(report.id)
+        if voice_id is None:
+            raise NotFound("voice", report_id=report_id)
+        _row, data = await self.uow.photos.read(actor, voice_id, flow="report", reason="voice")
+        return data
+
+    async def reporter_photos(self, actor: Actor, report_id: int) -> list[bytes]:
+        """Every photo the reporter sent (not the staff's), oldest first; each read audited."""
+        report = await self._report(report_id)
+        self._require_handler(actor, report)
+        pictures = []
+        for row in await self._photo_rows(report.id):
+            _row, data = await self.uow.photos.read(actor, row.id, flow="report")
+            pictures.append(data)
+        return pictures
+
     async def handlers_for(self, actor: Actor, report_id: int) -> list[tuple[int, str]]:
         """Members a report may be assigned to: the grid's cadres, then the admins."""
         report = await self._report(report_id)

@@ -48,7 +48,7 @@ class NewReport:
     category: ReportCategory
     text: str
     hazard: HazardKind | None = None
-    audio_file_id: str | None = None
+    voice: bytes | None = None  # the reporter's voice note (OGG/Opus), kept sealed
     photos: tuple[bytes, ...] = ()
     latitude: float | None = None
     longitude: float | None = None
@@ -64,7 +64,7 @@ class ReportView:
     category: ReportCategory
     hazard: HazardKind | None
     text: str
-    audio_file_id: str | None
+    has_voice: bool  # a voice note is stored (staff play it from the card)
     place: str  # the typed place, the house's address or the building's name ("" if none)
     latitude: float | None
     longitude: float | None

@@ -34,6 +34,13 @@ def jpeg(width: int = 1600, height: int = 1200, color: str = "teal") -> bytes:
     return buffer.getvalue()
 
 
+def ogg(seed: int = 0, size: int = 600) -> bytes:
+    """Bytes shaped like an OGG/Opus voice note (the capture pattern and Opus head; the rest
+    stands in for the audio: the sandbox and the product never decode it)."""
+    head = b"OggS\x00\x02" + bytes(20) + b"\x01\x13OpusHead\x01\x01"
+    return head + bytes((seed + i) % 251 for i in range(size))
+
+
 class BotApi:
     """Talks to the sandbox like PTB: form-encoded, non-strings JSON-encoded, multipart files."""
 

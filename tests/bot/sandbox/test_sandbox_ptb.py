@@ -28,7 +28,7 @@ from telegram.ext import (
 )
 
 from bot.sandbox import Sandbox
-from tests.bot.sandbox.sandbox_helpers import ALICE, BOB, GUARD, GUARD_GROUP, StartBot, jpeg
+from tests.bot.sandbox.sandbox_helpers import ALICE, BOB, GUARD, GUARD_GROUP, StartBot, jpeg, ogg
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -127,6 +127,38 @@ async def test_photo_download_has_the_real_bytes(sandbox: Sandbox, start_bot: St
     assert reply["caption"] == "got it"
     assert reply["caption_entities"] == [{"type": "italic", "offset": 0, "length": 6}]
     assert reply["photo"][-1]["width"] == 1280
+
+
+async def test_voice_notes_can_be_downloaded_and_sent(
+    sandbox: Sandbox, start_bot: StartBot
+) -> None:
+    downloaded: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+
+    async def on_voice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Download the voice note, play it back by file id and as an upload."""
+        message = update.effective_message
+        assert message is not None
+        assert message.voice is not None
+        data = await (await message.voice.get_file()).download_as_bytearray()
+        downloaded.set_result(bytes(data))
+        await message.reply_voice(message.voice.file_id, caption="<b>again</b>", parse_mode="HTML")
+        await context.bot.send_voice(message.chat_id, bytes(data), duration=3)
+
+    await start_bot(MessageHandler(filters.VOICE, on_voice))
+    message = await sandbox.send_voice(ALICE, ogg(), 3)
+    assert message["voice"]["duration"] == 3
+    assert message["voice"]["mime_type"] == "audio/ogg"
+    assert message["voice"]["file_id"].startswith("AwACAg")
+    assert await asyncio.wait_for(downloaded, 10) == ogg()
+    by_id, uploaded = await sandbox.wait_for_bot_messages(ALICE, 2)
+    assert by_id["voice"] == message["voice"]
+    assert by_id["caption"] == "again"
+    assert uploaded["voice"]["duration"] == 3
+    assert sandbox.state.files[uploaded["voice"]["file_id"]].data == ogg()
+    with pytest.raises(ValueError, match="OGG"):
+        await sandbox.send_voice(ALICE, b"RIFF....WAVEfmt ", 2)
+    with pytest.raises(ValueError, match="seconds"):
+        await sandbox.send_voice(ALICE, ogg(), -1)
 
 
 async def test_inline_buttons_with_arbitrary_callback_data(

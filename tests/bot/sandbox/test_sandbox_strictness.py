@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 
 from bot.sandbox import Sandbox
-from tests.bot.sandbox.sandbox_helpers import ALICE, BOB, GUARD, GUARD_GROUP, BotApi, jpeg
+from tests.bot.sandbox.sandbox_helpers import ALICE, BOB, GUARD, GUARD_GROUP, BotApi, jpeg, ogg
 
 
 @pytest.fixture
@@ -311,6 +311,33 @@ async def test_photos_files_and_downloads(api: BotApi, started: Sandbox) -> None
     assert (await api.error("sendPhoto", chat_id=ALICE, photo="nope"))[0] == 400
     bad = await api.raw("sendPhoto", files={"photo": ("x.jpg", b"not an image")}, chat_id=ALICE)
     assert bad[1]["description"] == "Bad Request: IMAGE_PROCESS_FAILED"
+
+
+async def test_voice_formats_and_file_kinds(api: BotApi, started: Sandbox) -> None:
+    status, body = await api.raw(
+        "sendVoice", files={"voice": ("application.octet-stream", ogg())}, chat_id=ALICE
+    )
+    assert status == 200, body
+    voice = body["result"]["voice"]
+    assert voice["mime_type"] == "audio/ogg"
+    again = await api.ok("sendVoice", chat_id=ALICE, voice=voice["file_id"], duration=4)
+    assert again["voice"] == voice  # by file id: the same file
+    file = await api.ok("getFile", file_id=voice["file_id"])
+    assert file["file_path"].startswith("voice/")
+    async with api.session.get(f"{started.base_file_url}{started.token}/{file['file_path']}") as r:
+        assert await r.read() == ogg()
+    wav = await api.raw(
+        "sendVoice", files={"voice": ("v.wav", b"RIFF\0\0\0\0WAVE")}, chat_id=ALICE
+    )
+    assert wav[1]["description"].startswith("Bad Request: wrong file type")
+    photo = await api.ok("sendPhoto", files={"photo": ("p.jpg", jpeg(60, 40))}, chat_id=ALICE)
+    assert await api.error("sendVoice", chat_id=ALICE, voice=photo["photo"][0]["file_id"]) == (
+        400,
+        "Bad Request: can't use file of type Photo as Voice",
+    )
+    assert (await api.error("sendVoice", chat_id=ALICE))[1] == (
+        "Bad Request: there is no voice in the request"
+    )
 
 
 async def test_media_group_and_document(api: BotApi, started: Sandbox) -> None:

@@ -104,6 +104,24 @@ async def test_lists_show_only_what_each_may_see(env: BotEnv) -> None:
     assert "不能处理" in (await env.say(resident, "/reports")).text
 
 
+async def test_staff_menus_list_the_reports_like_the_command(env: BotEnv) -> None:
+    resident = await env.user(Role.RESIDENT)
+    hazard = await seed(env, resident, ReportCategory.HAZARD, "消防栓被挡")
+    for role in (Role.CADRE, Role.ADMIN):
+        staff = await env.user(role)
+        menu = await env.say(staff, "/start")
+        pressed = await env.press(staff, menu, "📣 待处理事件")
+        assert pressed.message.message_id == menu.message_id  # edited in place
+        assert f"#{hazard.id}" in pressed.message.text
+        assert "用法：/reports" in pressed.message.text
+        back = await env.press(staff, pressed.message, "⬅️ 返回")
+        assert "📣 待处理事件" in back.message.button_labels
+    # Residents keep their filing item and see nobody's reports from the menu.
+    menu = await env.say(resident, "/start")
+    assert "📣 事件上报" in menu.button_labels
+    assert "📣 待处理事件" not in menu.button_labels
+
+
 async def test_the_rate_limit_is_explained(env: BotEnv) -> None:
     resident = await env.user(Role.RESIDENT)
     for n in range(env.storage.services.context.reports.rate_limit):

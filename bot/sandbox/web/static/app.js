@@ -121,6 +121,10 @@
     if (m.document) {
       item.append(el("a", { href: m.document.url, textContent: `📄 ${m.document.name}`, download: m.document.name }));
     }
+    if (m.voice) {
+      item.append(el("div", { textContent: `🎤 ${m.voice.duration} s` }));
+      item.append(el("audio", { src: m.voice.url, controls: true, preload: "none" }));
+    }
     if (m.location) {
       const { latitude, longitude } = m.location;
       item.append(el("div", { textContent: `📍 ${latitude.toFixed(5)}, ${longitude.toFixed(5)}` }));
