@@ -35,7 +35,11 @@ def _seed(settings: Settings) -> tuple[int, int]:
                     admin, kind=WatchlistKind.PERSONS_OF_INTEREST, name="协查名单"
                 )
                 entry = await svc.watchlists.add_person(
-                    Actor(Role.POLICE, officer.id), wanted.id, person.id, note="派出所协查"
+                    Actor(Role.POLICE, officer.id),
+                    wanted.id,
+                    person.id,
+                    reason="派出所协查",
+                    authority="派出所",
                 )
                 return person.id, entry.id
         finally:
