@@ -10,7 +10,8 @@
   templates `moved_out_months` after the last move-out, unless the person lives somewhere
   again or an active entry of a watchlist other than the residents list holds them; the
   person's record stays, marked `pictures_purged_at`;
-- photos of resolved (or closed) reports `report_photo_months` after their last change;
+- photos of resolved or closed reports (the reporter's and the staff's) `report_photo_months`
+  after the report was resolved or closed (the steps stay, without the photo);
 - audit entries after `audit_months`, which the settings keep longer than all of the above.
 
 Every purge is counted in the audit log (and each person's in theirs). Files are removed
@@ -27,7 +28,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 
 from core.models import (
     Alert,
@@ -138,8 +139,16 @@ class RetentionService(Service):
         if apply:
             await self.delete_photos(snapshots, report)
         await self._moved_out(actor, report, apply=apply)
+        # Counted from when the report ended (resolved or closed), not from `updated_at`,
+        # which a late questionnaire answer or a follower moves; a reopened report is not
+        # in CLOSED_REPORTS until it ends again, and then counts from that end.
+        ended = case(
+            (Report.status == ReportStatus.RESOLVED, Report.resolved_at),
+            else_=Report.closed_at,
+        )
         closed = select(Report.id).where(
-            Report.status.in_(CLOSED_REPORTS), Report.updated_at < report.cutoffs.report_photos
+            Report.status.in_(CLOSED_REPORTS),
+            func.coalesce(ended, Report.updated_at) < report.cutoffs.report_photos,
         )
         report_photos = await self._photo_rows(StoredPhoto.report_id.in_(closed))
         report.report_photos = len(report_photos)
