@@ -13,7 +13,7 @@ class RetentionPolicy:
 
     snapshot_days: int = 30  # camera snapshots (and unknown-face embeddings)
     moved_out_months: int = 6  # a moved-out resident's ID card pictures and face templates
-    report_photo_months: int = 12  # photos of resolved or rejected reports
+    report_photo_months: int = 12  # photos of resolved or closed reports
     audit_months: int = 36  # the audit log: longer than anything it describes
 
     def longest_data_days(self) -> int:

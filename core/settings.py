@@ -92,11 +92,10 @@ class Settings(BaseSettings):
     report_weekly_weekday: int = Field(default=0, ge=0, le=6)  # 0 = Monday
     # How often the outbox is checked for messages to (re)send, in seconds.
     outbox_interval: float = Field(default=5.0, gt=0, le=3600)
-    # Camera events: the largest body accepted, the backlog that turns new events away (503),
-    # and how many days snapshots are kept before the daily purge.
+    # Camera events: the largest body accepted and the backlog that turns new events away
+    # (503). Their snapshots are kept `retention_snapshot_days` (the daily retention purge).
     camera_max_bytes: int = Field(default=8 * 1024 * 1024, ge=64 * 1024, le=20 * 1024 * 1024)
     camera_backlog: int = Field(default=500, ge=1)
-    snapshot_retention_days: int = Field(default=30, ge=1)
 
     @field_validator("secret_key")
     @classmethod

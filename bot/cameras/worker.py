@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time as time_module
 import weakref
-from datetime import time, timedelta
+from datetime import timedelta
 from typing import Any
 
 from telegram.ext import Application
@@ -31,7 +31,7 @@ from recognition.errors import ImageError, Overloaded
 log = logging.getLogger(__name__)
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
-JOB_NAME, PURGE_JOB = "camera-worker", "snapshot-purge"
+JOB_NAME = "camera-worker"
 GALLERY_SYNC = 30.0  # seconds between bringing the face gallery in step with the database
 POLL = 0.5  # seconds between looks at the queue when nothing woke the worker
 OVERLOADED_WAIT = timedelta(seconds=1)
@@ -56,32 +56,17 @@ def use_queue(application: AnyApp, queue: EventQueue) -> None:
 
 
 def schedule(application: AnyApp) -> None:
-    """Start the worker when the application starts; purge old snapshots every night."""
+    """Start the worker when the application starts.
+
+    Old snapshots are purged by the daily retention job (`handlers/privacy`), not here.
+    """
     assert application.job_queue is not None, "the job-queue extra is required"
     application.job_queue.run_once(_start, 0, name=JOB_NAME)
-    zone = _deps(application).settings.zone
-    application.job_queue.run_daily(_purge_job, time=time(3, 30, tzinfo=zone), name=PURGE_JOB)
 
 
 async def _start(context: Any) -> None:
     application: AnyApp = context.application
     application.create_task(run(application), name=JOB_NAME)
-
-
-async def _purge_job(context: Any) -> None:
-    await purge_snapshots(context.application)
-
-
-async def purge_snapshots(application: AnyApp) -> int:
-    """Forget snapshots older than the retention; their files go with the orphan sweep."""
-    deps = _deps(application)
-    async with deps.storage.services() as svc:
-        removed = await svc.camera_events.purge_snapshots(deps.settings.snapshot_retention_days)
-    if removed:
-        async with deps.storage.services() as svc:
-            await svc.photos.sweep_orphans()
-        log.info("purged %d camera snapshots", removed)
-    return removed
 
 
 async def run(application: AnyApp) -> None:

@@ -42,9 +42,13 @@ def cmd_show(ctx: CliContext, args: argparse.Namespace) -> int:
     print("kept for                                        due now (older than)")
     print(
         f"camera snapshots       {policy.snapshot_days:>4} days     "
-        f"{report.snapshots:>6}  ({when(cut.snapshots, zone)})"
+        f"{report.snapshots:>6}  ({when(cut.snapshots, zone)}); "
+        f"{report.snapshots_held} held by an open alert, a queued event or an unsent message"
     )
-    print(f"unknown-face embeddings {policy.snapshot_days:>3} days     {report.unknown_faces:>6}")
+    print(
+        f"unknown-face embeddings {policy.snapshot_days:>3} days     {report.unknown_faces:>6}"
+        "  (camera events store none)"
+    )
     print(
         f"moved-out residents'   {policy.moved_out_months:>4} months   "
         f"{report.persons:>6} persons, {report.person_photos} pictures, "

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from core.crypto import token_hash
 from core.errors import DomainError, InvalidInput, InvalidToken, NotFound
@@ -29,7 +29,6 @@ from core.models import (
     MatchBand,
     Passage,
     PhotoKind,
-    StoredPhoto,
 )
 from core.roles import Actor
 from core.services.base import Service
@@ -266,33 +265,6 @@ class CameraEventService(Service):
             return False
         event.next_attempt_at = self.now() + (after or RETRY_DELAY * event.attempts)
         return True
-
-    async def purge_snapshots(self, days: int) -> int:
-        """Forget camera snapshots older than `days` (rows now; files by the orphan sweep)."""
-        cutoff = self.now() - timedelta(days=days)
-        old = select(StoredPhoto.id).where(
-            StoredPhoto.kind == PhotoKind.SNAPSHOT,
-            StoredPhoto.created_at < cutoff,
-            StoredPhoto.person_id.is_(None),
-        )
-        ids = list(await self.session.scalars(old))
-        if not ids:
-            return 0
-        for model, column in (
-            (CameraEvent, CameraEvent.image_id),
-            (CameraEvent, CameraEvent.face_id),
-            (Passage, Passage.snapshot_id),
-            (Alert, Alert.snapshot_id),
-        ):
-            await self.session.execute(
-                update(model).where(column.in_(ids)).values({column.key: None})
-            )
-        for photo_id in ids:
-            photo = await self.session.get(StoredPhoto, photo_id)
-            if photo is not None:
-                await self.session.delete(photo)
-        await self.session.flush()
-        return len(ids)
 
     async def _persons(self, template_ids: list[int | None]) -> dict[int, int]:
         wanted = [t for t in template_ids if t is not None]

@@ -15,9 +15,11 @@ from core.errors import InvalidToken, NotFound
 from core.models import (
     Alert,
     AlertStatus,
+    AuditEntry,
     CameraEvent,
     CameraKind,
     Delivery,
+    DeliveryStatus,
     EventStatus,
     FaceTemplate,
     GroupRole,
@@ -29,6 +31,7 @@ from core.models import (
 )
 from core.roles import Actor
 from core.services.camera_events import Backlogged
+from core.services.privacy.retention import enforce_retention
 from core.sightings import FaceSighting, Observation, PlateSighting
 from recognition.plates.text import best_match
 from tests.core.notices import Told
@@ -77,9 +80,14 @@ async def world(storage: Storage) -> dict[str, int | str]:
         return {"token": token, "template": template.id, "person": person.id, "entry": entry.id}
 
 
-async def post(storage: Storage, token: str, **fields: object) -> int:
+async def post(storage: Storage, token: str, image: bytes | None = None, **fields: object) -> int:
     async with storage.services() as svc:
-        accepted = await svc.camera_events.accept("gate-1", token, image=png(), **fields)  # type: ignore[arg-type]
+        accepted = await svc.camera_events.accept(
+            "gate-1",
+            token,
+            image=image or png(),
+            **fields,  # type: ignore[arg-type]
+        )
     return accepted.event_id
 
 
@@ -228,17 +236,57 @@ async def test_a_guard_takes_an_alert_once_and_every_message_is_edited(
     assert edits == 1
 
 
-async def test_old_snapshots_are_purged(storage: Storage) -> None:
+async def test_retention_purges_old_snapshots_unless_still_needed(
+    storage: Storage, told: Told
+) -> None:
+    """The one snapshot purge is retention's: old snapshots go (events, passages and alerts
+    stay, without them); an open alert's, a queued event's and an unsent message's wait."""
     w = await world(storage)
-    event = await post(storage, str(w["token"]))
-    await record(storage, event, Observation())
+    token = str(w["token"])
+    quiet = await post(storage, token, png((1, 2, 3)), face=png((4, 5, 6)))
+    await record(storage, quiet, Observation())
+    alerted = await post(storage, token, png((7, 8, 9)))
+    [alert] = await record(storage, alerted, face(w["template"]))
+    queued = await post(storage, token, png((10, 11, 12)))
     async with storage.services() as svc:
-        assert await svc.camera_events.purge_snapshots(30) == 0
-    async with storage.services() as svc:
+        assert (await svc.retention.due(SYSTEM)).snapshots == 0
         for photo in await svc.session.scalars(select(StoredPhoto)):
             photo.created_at = datetime.now(UTC) - timedelta(days=31)
+    photos = storage.services.context.data_dir / "photos"
+    assert len(list(photos.rglob("*.bin"))) == 4
+
+    first = await enforce_retention(storage.services, SYSTEM)
+    assert (first.snapshots, first.snapshots_held) == (2, 2)  # the quiet event's image and crop
+    assert len(list(photos.rglob("*.bin"))) == 2
     async with storage.services() as svc:
-        assert await svc.camera_events.purge_snapshots(30) == 1
-        passage = await svc.session.scalar(select(Passage))
+        event = await svc.session.get(CameraEvent, quiet)
+        assert event is not None
+        assert (event.image_id, event.face_id, event.status) == (None, None, EventStatus.DONE)
+        passage = await svc.session.get(Passage, event.passage_id)
         assert passage is not None
         assert passage.snapshot_id is None
+        for kept in (alerted, queued):
+            held = await svc.session.get(CameraEvent, kept)
+            assert held is not None
+            assert held.image_id is not None
+        await svc.alerts.act(SYSTEM, alert.id, "ack")
+    async with storage.services() as svc:  # taken, but its message is not sent yet
+        assert (await svc.retention.due(SYSTEM)).snapshots_held == 2
+        for delivery in await svc.session.scalars(select(Delivery)):
+            delivery.status = DeliveryStatus.SENT
+
+    second = await enforce_retention(storage.services, SYSTEM)
+    assert (second.snapshots, second.snapshots_held) == (1, 1)  # the queued event's waits
+    async with storage.services() as svc:
+        taken = await svc.session.get(Alert, alert.id)
+        assert taken is not None
+        assert (taken.snapshot_id, taken.status) == (None, AlertStatus.TAKEN)
+        counts = await svc.session.scalars(
+            select(AuditEntry.details)
+            .where(AuditEntry.action == "retention_purge", AuditEntry.subject_type == "retention")
+            .order_by(AuditEntry.id)
+        )
+        assert [(c["counts"]["snapshots"], c["counts"]["snapshots_held"]) for c in counts] == [
+            (2, 2),
+            (1, 1),
+        ]

@@ -1,7 +1,8 @@
 """Issue #13's bar: after a visit that adds a resident with ID card pictures and a face photo,
-no file in the data folder holds the ID number, the phone or a decodable picture; files are
-owner-only; clear pictures and raw templates from before are converted, even when the
-conversion is interrupted and run again."""
+then a camera that sees them (snapshot, face crop, the boxed alert picture) and a resident's
+report with a photo (and the staff's after-photo), no file in the data folder holds the ID
+number, the phone or a decodable picture; files are owner-only; clear pictures and raw
+templates from before are converted, even when the conversion is interrupted and run again."""
 
 from __future__ import annotations
 
@@ -17,13 +18,26 @@ from PIL import Image
 from sqlalchemy import select
 
 from core.bootstrap import open_storage
-from core.models import FaceTemplate, PhotoKind, Role, StoredPhoto
+from core.models import (
+    CameraKind,
+    FaceTemplate,
+    GroupRole,
+    MatchBand,
+    PhotoKind,
+    ReportCategory,
+    Role,
+    StoredPhoto,
+    WatchlistKind,
+)
+from core.notify import Rendered
 from core.roles import Actor
 from core.services import actor_for
 from core.services.privacy import pending, seal_stored_data
 from core.services.privacy import sealing as sealing_module
+from core.services.reports import NewReport, Reporter
 from core.services.visits import FaceEnrolment, NewResident, PhotoUpload, VisitPlan
 from core.settings import Settings
+from core.sightings import FaceSighting, Observation, exact_plates
 from tests.conftest import shared_data
 from tests.core.pictures import GPS_SERIAL, picture
 
@@ -40,14 +54,14 @@ def _id_card(number: str) -> bytes:
     return id_card_photo(number, NAME, seed=3)
 
 
-def _face() -> bytes:
+def _face(quality: int = 90) -> bytes:
     """A real face photo, with EXIF (GPS, camera serial) added as a phone would."""
     image = Image.open(shared_data() / "faces" / "obama.jpg")
     tags = Image.Exif()
     tags[0xA431] = GPS_SERIAL
     tags[0x8825] = {1: "N", 2: (30.0, 15.0, 0.0)}
     buffer = io.BytesIO()
-    image.save(buffer, "JPEG", exif=tags.tobytes(), quality=90)
+    image.save(buffer, "JPEG", exif=tags.tobytes(), quality=quality)
     return buffer.getvalue()
 
 
@@ -119,10 +133,61 @@ async def _visit(settings: Settings) -> tuple[bytes, bytes, bytes]:
         await storage.close()
 
 
+async def _camera_and_report(settings: Settings) -> None:
+    """The resident, on a watchlist, passes a camera (an alert) and files a report."""
+    admin = Actor.system("test")
+    storage = await open_storage(settings, migrate=False)
+    storage.services.context.notifier.renderer = lambda notice, _to: Rendered(notice.kind)
+    try:
+        async with storage.services() as svc:
+            await svc.groups.add(admin, chat_id=-100, role=GroupRole.GUARDS, grid_codes=["G1"])
+            person_id, template_id = (
+                await svc.session.execute(select(FaceTemplate.person_id, FaceTemplate.id))
+            ).one()
+            key = await svc.watchlists.create(
+                admin, kind=WatchlistKind.PERSONS_OF_INTEREST, name="重点人员"
+            )
+            await svc.watchlists.add_person(admin, key.id, person_id, reason="协查", authority="1")
+            await svc.alerts.ensure_default_rules()
+            _camera, token = await svc.cameras.add(
+                admin, camera_id="gate", kind=CameraKind.FACE, name="北门", grid_code="G1"
+            )
+            resident = await svc.members.add(
+                admin, telegram_id=502, role=Role.RESIDENT, name="李四"
+            )
+            staff = await svc.members.add(admin, telegram_id=503, role=Role.CADRE, name="赵六")
+        async with storage.services() as svc:
+            event = await svc.camera_events.accept(
+                "gate", token, image=_face(quality=85), face=_face(quality=80)
+            )
+        boxed = _face(quality=70)  # what recognition draws: another JPEG of the scene
+        sighting = FaceSighting(template_id, MatchBand.MATCH, 0.3, (1, 1, 20, 20), 40.0)
+        async with storage.services() as svc:
+            alerts = await svc.camera_events.record(
+                event.event_id, Observation((sighting,), annotated=boxed), exact_plates
+            )
+        assert len(alerts) == 1
+        async with storage.services() as svc:
+            report = await svc.reports.file(
+                actor_for(resident),
+                Reporter(502, "zh_CN", "李四", resident.id),
+                NewReport(ReportCategory.OTHER, "楼道灯坏了", photos=(_face(quality=60),)),
+            )
+            await svc.reports.resolve(actor_for(staff), report.id, "已修", _face(quality=50))
+        async with storage.services() as svc:
+            kinds = list(await svc.session.scalars(select(StoredPhoto.kind)))
+        assert kinds.count(PhotoKind.SNAPSHOT) == 3  # the snapshot, the face crop, the boxed one
+        assert kinds.count(PhotoKind.REPORT) == 2
+    finally:
+        await storage.close()
+
+
 async def test_no_file_in_the_data_folder_reveals_the_resident(settings: Settings) -> None:
     card, face, embedding = await _visit(settings)
+    await _camera_and_report(settings)
     files = [p for p in settings.data_dir.rglob("*") if p.is_file()]
-    assert any(p.suffix == ".bin" for p in files)
+    # ID front and back, the face; the snapshot, crop and boxed picture; two report photos
+    assert len([p for p in files if p.suffix == ".bin"]) == 8
     needles = [ID_NUMBER, PHONE, GPS_SERIAL, hashlib.sha256(card).hexdigest()]
     for path in files:
         raw = path.read_bytes()

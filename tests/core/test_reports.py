@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
 from core.bootstrap import Storage
 from core.errors import InvalidInput, NotFound, PermissionDenied, RateLimited
@@ -14,13 +14,18 @@ from core.models import (
     GroupChat,
     GroupRole,
     HazardKind,
+    PhotoKind,
     ReportCategory,
     ReportClosure,
     ReportStatus,
+    ReportStatusChange,
     Role,
+    StoredPhoto,
 )
 from core.notify import AudienceKind
+from core.retention import months_before
 from core.roles import Actor
+from core.services.privacy.retention import enforce_retention
 from core.services.reports import (
     CHANGE_KIND,
     MAX_TEXT,
@@ -268,5 +273,77 @@ async def test_reopen_window_and_closing(storage: Storage, admin: Actor, told: T
             again = await svc.reports.reopen(501, first.id, "还是堵着")
             assert again.status is ReportStatus.NEW
         assert any(n.kind == NEW_KIND and n.params["event"] == "reopened" for n, _ in told)
+    finally:
+        object.__setattr__(context, "clock", clock)
+
+
+async def test_retention_purges_photos_of_ended_reports_from_when_they_ended(
+    storage: Storage, admin: Actor, told: Told
+) -> None:
+    """Report photos are sealed by the photo store; retention removes those of resolved or
+    closed reports `report_photo_months` after the report was resolved or closed, however
+    late the questionnaire was answered, and never those of a report open again."""
+    w = await world(storage, admin)
+    t0 = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    now = [t0]
+    context = storage.services.context
+    clock = context.clock
+    object.__setattr__(context, "clock", lambda: now[0])
+    months = context.retention.report_photo_months
+    try:
+        async with storage.services() as svc:
+            answered = await svc.reports.file(
+                w.resident, w.reporter, hazard(photos=(jpeg(320, 240, "red"),))
+            )
+            await svc.reports.resolve(w.cadre, answered.id, "已清理", jpeg(320, 240, "blue"))
+            rejected = await svc.reports.file(
+                w.resident, w.reporter, hazard(photos=(jpeg(320, 240, "green"),))
+            )
+            await svc.reports.close(w.cadre, rejected.id, ReportClosure.NO_ACTION)
+            reopened = await svc.reports.file(
+                w.resident, w.reporter, hazard(photos=(jpeg(320, 240, "white"),))
+            )
+            await svc.reports.resolve(w.cadre, reopened.id, "修好了")
+            working = await svc.reports.file(
+                w.resident, w.reporter, hazard(photos=(jpeg(320, 240, "black"),))
+            )
+            await svc.reports.update(w.cadre, working.id, "处理中")
+        now[0] = t0 + timedelta(days=2)
+        async with storage.services() as svc:  # not fixed: open again, closed months later
+            await svc.reports.answer_fixed(501, reopened.id, False)
+        now[0] = t0 + timedelta(days=330)
+        async with storage.services() as svc:
+            await svc.reports.close(w.cadre, reopened.id, ReportClosure.NO_ACTION)
+            await svc.reports.answer_fixed(501, answered.id, True)  # answered late
+            await svc.reports.rate(501, answered.id, 4)
+        async with storage.services() as svc:
+            photos = (
+                await svc.session.scalars(
+                    select(StoredPhoto).where(StoredPhoto.kind == PhotoKind.REPORT)
+                )
+            ).all()
+        assert len(photos) == 5
+        for photo in photos:  # sealed at rest: the file is no picture
+            assert photo.key_id == context.vault.key_id
+            data = (context.data_dir / photo.path).read_bytes()
+            assert not data.startswith(b"\xff\xd8"), photo.kind
+
+        now[0] = months_before(t0, -months) + timedelta(days=1)
+        purged = await enforce_retention(storage.services, admin)
+        assert purged.report_photos == 3  # the answered report's two, the rejected one's
+        async with storage.services() as svc:
+            left = await svc.session.scalars(
+                select(StoredPhoto.report_id).where(StoredPhoto.kind == PhotoKind.REPORT)
+            )
+            assert sorted(left) == [reopened.id, working.id]
+            steps = (
+                await svc.session.scalars(
+                    select(ReportStatusChange).where(ReportStatusChange.report_id == answered.id)
+                )
+            ).all()
+            assert [s.event for s in steps] == ["filed", "resolved", "confirmed_fixed", "rated"]
+            assert all(s.photo_id is None for s in steps)  # the step stays, without the photo
+            assert (await svc.reports.staff_view(w.cadre, answered.id)).photos == ()
+        assert not any((context.data_dir / p.path).exists() for p in photos[:2])
     finally:
         object.__setattr__(context, "clock", clock)

@@ -106,6 +106,7 @@ async def test_daily_purge(storage: Storage, admin: Actor) -> None:
         due = await svc.retention.due(admin)
     expected = {
         "snapshots": 1,
+        "snapshots_held": 0,
         "unknown_faces": 0,
         "persons": 1,
         "person_photos": 3,

@@ -2,10 +2,12 @@
 
 `export` gathers everything held about a person (the records as JSON, their pictures opened,
 the audit entries about them) for one archive. `erase` removes the person's pictures, face
-templates and personal fields, and their links to houses, lists and passages; the person's
-row stays, with when and why it was erased, and so do the audit entries. It is refused while
-an active entry of a watchlist other than the residents list holds the person: the error
-names the entry and who put it there. Files are removed after the commit (like retention's).
+templates and personal fields, their links to houses, lists, passages and alerts, and the
+camera pictures of those passages and alerts (the passage and alert rows stay, without the
+person or the picture: that an alert happened stays on record); the person's row stays, with
+when and why it was erased, and so do the audit entries. It is refused while an active entry
+of a watchlist other than the residents list holds the person: the error names the entry and
+who put it there. Files are removed after the commit (like retention's).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from core.files import write_private
 from core.models import (
     Alert,
     AuditEntry,
+    CameraEvent,
     FaceTemplate,
     House,
     Member,
@@ -63,6 +66,7 @@ class Erasure:
     residencies: int = 0
     watchlist_entries: int = 0
     passages: int = 0
+    alerts: int = 0
     files: list[str] = field(default_factory=list)
     template_ids: list[int] = field(default_factory=list)
 
@@ -204,22 +208,16 @@ class PersonRequestService(Service):
                 note=entry.note,
             )
         result = Erasure(person_id)
-        snapshots = select(Passage.snapshot_id).where(
-            Passage.person_id == person_id, Passage.snapshot_id.is_not(None)
-        )
         photos = list(
             await self.session.scalars(
                 select(StoredPhoto).where(
-                    (StoredPhoto.person_id == person_id) | StoredPhoto.id.in_(snapshots)
+                    (StoredPhoto.person_id == person_id)
+                    | StoredPhoto.id.in_(await self._camera_pictures(person_id))
                 )
             )
         )
-        ids = [p.id for p in photos]
-        if ids:
-            for table in (Passage, Alert):
-                await self.session.execute(
-                    update(table).where(table.snapshot_id.in_(ids)).values(snapshot_id=None)
-                )
+        # Every row that refers to these pictures (camera events, passages, alerts, report
+        # steps, templates) stays, without the picture.
         purge = RetentionReport(self.uow.retention.cutoffs())
         await self.uow.retention.delete_photos(photos, purge)
         result.photos, result.files = len(photos), purge.files
@@ -230,14 +228,18 @@ class PersonRequestService(Service):
         )
         result.templates = len(result.template_ids)
         await self.session.execute(delete(FaceTemplate).where(FaceTemplate.person_id == person_id))
+        entries = select(WatchlistEntry.id).where(WatchlistEntry.person_id == person_id)
+        await self.session.execute(
+            update(Alert).where(Alert.entry_id.in_(entries)).values(entry_id=None)
+        )
         result.watchlist_entries = await self._delete(
             WatchlistEntry, WatchlistEntry.person_id == person_id
         )
         result.residencies = await self._delete(Residency, Residency.person_id == person_id)
-        passages = await self.session.execute(
-            update(Passage).where(Passage.person_id == person_id).values(person_id=None)
-        )
-        result.passages = int(passages.rowcount or 0)  # type: ignore[attr-defined]
+        result.passages = await self._unlink(Passage, Passage.person_id == person_id)
+        # An alert about the person stays (kind, camera, times, the guards' verdict, note):
+        # that it happened is kept, who it was about is not.
+        result.alerts = await self._unlink(Alert, Alert.person_id == person_id)
         await self.session.execute(
             update(Visitor)
             .where(Visitor.person_id == person_id)
@@ -266,8 +268,30 @@ class PersonRequestService(Service):
             residencies=result.residencies,
             watchlist_entries=result.watchlist_entries,
             passages=result.passages,
+            alerts=result.alerts,
         )
         return result
+
+    async def _camera_pictures(self, person_id: int) -> list[int]:
+        """Ids of the camera pictures of the person's passages and alerts: each passage's
+        snapshot, its event's image and face crop, each alert's boxed snapshot."""
+        passages = select(Passage.id).where(Passage.person_id == person_id)
+        ids: set[int | None] = set()
+        for columns in (
+            select(Passage.snapshot_id).where(Passage.person_id == person_id),
+            select(CameraEvent.image_id, CameraEvent.face_id).where(
+                CameraEvent.passage_id.in_(passages)
+            ),
+            select(Alert.snapshot_id).where(Alert.person_id == person_id),
+        ):
+            for row in await self.session.execute(columns):
+                ids.update(row)
+        ids.discard(None)
+        return [i for i in ids if i is not None]
+
+    async def _unlink(self, table: type[Any], *where: Any) -> int:
+        rows = await self.session.execute(update(table).where(*where).values(person_id=None))
+        return int(rows.rowcount or 0)  # type: ignore[attr-defined]
 
     async def _delete(self, table: type[Any], *where: Any) -> int:
         rows = await self.session.execute(delete(table).where(*where))

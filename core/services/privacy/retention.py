@@ -1,12 +1,17 @@
 """Retention: personal data kept only as long as allowed, purged by a daily job.
 
-- camera snapshots after `snapshot_days` (passages and alerts keep their row, without the
-  picture); unknown-face embeddings would go with them, but nothing stores them yet;
+- camera snapshots (a camera event's image and face crop, the passage's snapshot, an alert's
+  boxed picture) after `snapshot_days`: the events, passages and alerts keep their rows,
+  without the picture. A snapshot still needed stays until a later run (`snapshots_held`):
+  one an open alert shows, one a queued event has yet to be recognised from, one an
+  undelivered outbox message will send. Unknown-face embeddings would go with them, but the
+  camera path stores none (a passage keeps only how many faces it saw);
 - a moved-out resident's ID card pictures, other document pictures, face photos and face
   templates `moved_out_months` after the last move-out, unless the person lives somewhere
   again or an active entry of a watchlist other than the residents list holds them; the
   person's record stays, marked `pictures_purged_at`;
-- photos of resolved (or closed) reports `report_photo_months` after their last change;
+- photos of resolved or closed reports (the reporter's and the staff's) `report_photo_months`
+  after the report was resolved or closed (the steps stay, without the photo);
 - audit entries after `audit_months`, which the settings keep longer than all of the above.
 
 Every purge is counted in the audit log (and each person's in theirs). Files are removed
@@ -21,18 +26,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 
 from core.models import (
     Alert,
+    AlertStatus,
     AuditEntry,
+    CameraEvent,
+    Delivery,
+    DeliveryStatus,
+    EventStatus,
     FaceTemplate,
     Passage,
     Person,
     PhotoKind,
     Report,
     ReportStatus,
+    ReportStatusChange,
     Residency,
     ResidencyStatus,
     StoredPhoto,
@@ -53,6 +65,15 @@ PERSONAL_KINDS = (
     PhotoKind.FACE,
 )
 CLOSED_REPORTS = (ReportStatus.RESOLVED, ReportStatus.CLOSED)
+# Every column that refers to a stored picture: the row stays, without the picture.
+PICTURE_REFERENCES: tuple[tuple[type[Any], Any], ...] = (
+    (FaceTemplate, FaceTemplate.photo_id),
+    (CameraEvent, CameraEvent.image_id),
+    (CameraEvent, CameraEvent.face_id),
+    (Passage, Passage.snapshot_id),
+    (Alert, Alert.snapshot_id),
+    (ReportStatusChange, ReportStatusChange.photo_id),
+)
 
 
 @dataclass(frozen=True)
@@ -67,6 +88,7 @@ class Cutoffs:
 class RetentionReport:
     cutoffs: Cutoffs
     snapshots: int = 0
+    snapshots_held: int = 0  # due, but an open alert, a queued event or a pending message needs it
     unknown_faces: int = 0
     persons: int = 0  # moved-out residents whose pictures and templates go
     person_photos: int = 0
@@ -80,6 +102,7 @@ class RetentionReport:
     def counts(self) -> dict[str, int]:
         return {
             "snapshots": self.snapshots,
+            "snapshots_held": self.snapshots_held,
             "unknown_faces": self.unknown_faces,
             "persons": self.persons,
             "person_photos": self.person_photos,
@@ -111,23 +134,21 @@ class RetentionService(Service):
     async def _run(self, actor: Actor, *, apply: bool) -> RetentionReport:
         actor.require(Permission.MANAGE_PERSONAL_DATA)
         report = RetentionReport(self.cutoffs())
-        snapshots = await self._photo_rows(
-            StoredPhoto.kind == PhotoKind.SNAPSHOT,
-            StoredPhoto.created_at < report.cutoffs.snapshots,
-        )
+        snapshots = await self._snapshots(report)
         report.snapshots = len(snapshots)
-        if apply and snapshots:
-            ids = [p.id for p in snapshots]
-            await self.session.execute(
-                update(Passage).where(Passage.snapshot_id.in_(ids)).values(snapshot_id=None)
-            )
-            await self.session.execute(
-                update(Alert).where(Alert.snapshot_id.in_(ids)).values(snapshot_id=None)
-            )
+        if apply:
             await self.delete_photos(snapshots, report)
         await self._moved_out(actor, report, apply=apply)
+        # Counted from when the report ended (resolved or closed), not from `updated_at`,
+        # which a late questionnaire answer or a follower moves; a reopened report is not
+        # in CLOSED_REPORTS until it ends again, and then counts from that end.
+        ended = case(
+            (Report.status == ReportStatus.RESOLVED, Report.resolved_at),
+            else_=Report.closed_at,
+        )
         closed = select(Report.id).where(
-            Report.status.in_(CLOSED_REPORTS), Report.updated_at < report.cutoffs.report_photos
+            Report.status.in_(CLOSED_REPORTS),
+            func.coalesce(ended, Report.updated_at) < report.cutoffs.report_photos,
         )
         report_photos = await self._photo_rows(StoredPhoto.report_id.in_(closed))
         report.report_photos = len(report_photos)
@@ -143,6 +164,51 @@ class RetentionService(Service):
                 actor, "retention_purge", "retention", "daily", counts=report.counts()
             )
         return report
+
+    async def _snapshots(self, report: RetentionReport) -> list[StoredPhoto]:
+        """Camera snapshots past the cutoff, less those still needed (counted as held).
+
+        Held rather than purged, until a later run finds them free: the pictures of an open
+        alert (its boxed snapshot and its passage's), since guards still act on it and its
+        messages are edited with the picture; a queued event's image and face crop, which
+        the worker has yet to read; and a picture a pending outbox delivery names, which
+        would otherwise fail as "photo missing". A closed alert's or a sent message's
+        snapshot goes at the cutoff like any other.
+        """
+        due = await self._photo_rows(
+            StoredPhoto.kind == PhotoKind.SNAPSHOT,
+            StoredPhoto.created_at < report.cutoffs.snapshots,
+        )
+        if not due:
+            return []
+        open_alerts = select(Alert.snapshot_id, Alert.passage_id).where(
+            Alert.status == AlertStatus.OPEN
+        )
+        needed: set[int | None] = set()
+        passages: set[int | None] = set()
+        for snapshot_id, passage_id in await self.session.execute(open_alerts):
+            needed.add(snapshot_id)
+            passages.add(passage_id)
+        passages.discard(None)
+        if passages:
+            needed.update(
+                await self.session.scalars(
+                    select(Passage.snapshot_id).where(Passage.id.in_(passages))
+                )
+            )
+        for image_id, face_id in await self.session.execute(
+            select(CameraEvent.image_id, CameraEvent.face_id).where(
+                CameraEvent.status == EventStatus.QUEUED
+            )
+        ):
+            needed.update((image_id, face_id))
+        pending = await self.session.scalars(
+            select(Delivery.payload).where(Delivery.status == DeliveryStatus.PENDING)
+        )
+        paths = {str(p["photo"]) for p in pending if isinstance(p, dict) and p.get("photo")}
+        free = [p for p in due if p.id not in needed and p.path not in paths]
+        report.snapshots_held = len(due) - len(free)
+        return free
 
     async def _moved_out(self, actor: Actor, report: RetentionReport, *, apply: bool) -> None:
         cutoff_date = report.cutoffs.moved_out.astimezone(self.context.zone).date()
@@ -233,12 +299,14 @@ class RetentionService(Service):
         return list(await self.session.scalars(select(StoredPhoto).where(*where)))  # type: ignore[arg-type]
 
     async def delete_photos(self, photos: Sequence[StoredPhoto], report: RetentionReport) -> None:
+        """Delete the rows (their files go after the commit); rows referring to them stay."""
         if not photos:
             return
         ids = [p.id for p in photos]
-        await self.session.execute(
-            update(FaceTemplate).where(FaceTemplate.photo_id.in_(ids)).values(photo_id=None)
-        )
+        for model, column in PICTURE_REFERENCES:
+            await self.session.execute(
+                update(model).where(column.in_(ids)).values({column.key: None})
+            )
         await self.session.execute(delete(StoredPhoto).where(StoredPhoto.id.in_(ids)))
         report.files += [p.path for p in photos]
 

@@ -9,6 +9,7 @@ def test_show_and_run(cli, ready, monkeypatch) -> None:
     assert result.code == 0, result.err
     assert "daily at 03:30 (Asia/Shanghai)" in result.out
     assert "camera snapshots         14 days" in result.out
+    assert "0 held by an open alert, a queued event or an unsent message" in result.out
     assert "audit log                36 months" in result.out
     ran = cli("retention", "run")
     assert ran.code == 0, ran.err
