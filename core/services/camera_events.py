@@ -225,7 +225,11 @@ class CameraEventService(Service):
         passage = Passage(
             camera_id=camera.id,
             seen_at=event.captured_at,
-            person_id=persons.get(best.template_id) if best and best.template_id else None,
+            # Only a sure match names a person: a look-alike or a stranger must not land in
+            # somebody's record (nor go with it when that person is erased).
+            person_id=persons.get(best.template_id)
+            if best and best.template_id and best.band is MatchBand.MATCH
+            else None,
             plate=plate.text if plate else None,
             score=best.score if best else (plate.confidence if plate else None),
             band=best.band if best else None,

@@ -175,6 +175,9 @@ async def test_a_possible_face_raises_only_a_please_verify_alert(
     assert alert.band is MatchBand.POSSIBLE
     nobody = await post(storage, str(w["token"]))
     assert await record(storage, nobody, face(w["template"], MatchBand.NO_MATCH)) == []
+    async with storage.services() as svc:  # neither passage is put in that person's record
+        named = await svc.session.scalars(select(Passage.person_id))
+        assert set(named) == {None}
 
 
 async def test_an_expired_entry_no_longer_matches(storage: Storage, told: Told) -> None:
