@@ -3,8 +3,12 @@ photos: visits, watchlists, reports), keyed by the error's code (recognition/err
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.i18n import N_, Translator
-from recognition.errors import RecognitionError
+from recognition import RecognitionCore
+from recognition.errors import FaceError, Overloaded, RecognitionError
+from recognition.faces.base import FaceResult
 
 IMAGE_PROBLEMS = {
     "image_empty": N_("recognition.image_empty"),
@@ -20,3 +24,19 @@ IMAGE_PROBLEMS = {
 def image_problem(t: Translator, exc: RecognitionError, otherwise: str) -> str:
     """The words for an image the recognition core refused (`otherwise` for other errors)."""
     return t(IMAGE_PROBLEMS.get(exc.code, otherwise))
+
+
+async def checked_face(
+    core: RecognitionCore, data: bytes, t: Translator, problems: Mapping[str, str]
+) -> FaceResult | str:
+    """The face of a photo that passed the quality gate, else what to tell the sender
+    (`problems` maps the face error codes to the feature's own words; its "face_none" is
+    the fallback)."""
+    try:
+        return await core.enrol_face(data)
+    except FaceError as exc:
+        return t(problems.get(exc.code, problems["face_none"]))
+    except Overloaded:
+        return t("visit.busy")
+    except RecognitionError as exc:
+        return image_problem(t, exc, "visit.photo.unreadable")

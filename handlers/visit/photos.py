@@ -28,7 +28,7 @@ from handlers.cancel import cancel_button
 from handlers.common import answer
 from handlers.kit import flows
 from handlers.kit.buttons import keyboard
-from handlers.kit.images import image_problem
+from handlers.kit.images import checked_face, image_problem
 from handlers.visit import screens
 from handlers.visit.form import render
 from handlers.visit.media import (
@@ -37,7 +37,7 @@ from handlers.visit.media import (
     side_by_side,
     too_large,
 )
-from recognition.errors import FaceError, ImageError, Overloaded, RecognitionError
+from recognition.errors import ImageError, Overloaded
 from recognition.faces.base import FaceResult, MatchBand
 
 log = logging.getLogger(__name__)
@@ -137,16 +137,9 @@ async def _face(
     if core is None:
         await render(update, context, flow, t("visit.face.unavailable"))
         return
-    try:
-        result = await core.enrol_face(data)
-    except FaceError as exc:
-        await render(update, context, flow, t(FACE_PROBLEMS.get(exc.code, "visit.face.none")))
-        return
-    except Overloaded:
-        await render(update, context, flow, t("visit.busy"))
-        return
-    except RecognitionError as exc:
-        await render(update, context, flow, image_problem(t, exc, "visit.photo.unreadable"))
+    result = await checked_face(core, data, t, FACE_PROBLEMS)
+    if isinstance(result, str):
+        await render(update, context, flow, result)
         return
     face = await _face_draft(context, core.face_info.backend, file_id, result)
     similar = [

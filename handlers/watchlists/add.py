@@ -22,10 +22,9 @@ from handlers.common import answer, send
 from handlers.kit import flows
 from handlers.kit.buttons import AnyApp, button, roles
 from handlers.kit.flows import InFlow, on_flow_press
-from handlers.kit.images import image_problem
+from handlers.kit.images import checked_face
 from handlers.visit.media import download, incoming_file_id
 from handlers.watchlists.listing import kind_label, show_list
-from recognition.errors import FaceError, Overloaded, RecognitionError
 
 FEATURE = "watchlists.add"
 MANAGERS = roles(Role.POLICE, Role.ADMIN)
@@ -225,16 +224,9 @@ async def on_photo(update: Update, context: BotContext) -> None:
         await render(update, context, flow, t("watchlists.face.unavailable"))
         return
     data = await download(context, file_id)
-    try:
-        result = await core.enrol_face(data)
-    except FaceError as exc:
-        await render(update, context, flow, t(FACE_PROBLEMS.get(exc.code, "watchlists.face.none")))
-        return
-    except Overloaded:
-        await render(update, context, flow, t("visit.busy"))
-        return
-    except RecognitionError as exc:
-        await render(update, context, flow, image_problem(t, exc, "visit.photo.unreadable"))
+    result = await checked_face(core, data, t, FACE_PROBLEMS)
+    if isinstance(result, str):
+        await render(update, context, flow, result)
         return
     vector = np.asarray(result.embedding, dtype=np.float32)
     async with context.services() as svc:  # the embedding is biometric: sealed in the draft
