@@ -108,27 +108,24 @@ class ChannelSender:
         send, fold, wait = [], [], []
         if sum(self._cost(target, d) for d in ordered) <= room:
             send = ordered
-        else:
-            lows = [d for d in ordered if _severity(d) < FOLD_BELOW]
-            budget = room - (1 if lows else 0)
+        else:  # most urgent first, one message kept for a digest of what does not fit
+            budget = room - 1
             for delivery in ordered:
                 cost = self._cost(target, delivery)
-                if _severity(delivery) < FOLD_BELOW:
-                    fold.append(delivery)
-                elif cost <= budget:
+                if cost <= budget:
                     send.append(delivery)
                     budget -= cost
+                elif _severity(delivery) < FOLD_BELOW:
+                    fold.append(delivery)
                 else:
-                    wait.append(delivery)
-            if not fold or room - sum(self._cost(target, d) for d in send) < 1:
+                    wait.append(delivery)  # urgent ones are never folded: they wait
+            if room < 1 or len(fold) < 2:  # one alone is not a digest: it waits its turn
                 wait += fold
                 fold = []
         sent = 0
         for delivery in send:
             sent += await self._send_one(target, delivery)
-        if len(fold) == 1:
-            wait += fold  # one alone is not a digest: it waits for room of its own
-        elif fold:
+        if fold:
             sent += await self._send_digest(target, fold)
         if wait:
             free = self.limiter.next_free(target.id, target.kind, self.clock())
