@@ -26,7 +26,7 @@ from telegram.ext import (
 )
 from telegram.request import HTTPXRequest
 
-from bot import commands, outbox
+from bot import channel_outbox, commands, outbox
 from bot.context import CONTEXT_TYPES, BotDeps, Metrics, SafeApplication
 from bot.i18n import Catalogues, load_catalogues
 from bot.persistence import UPDATE_INTERVAL, SqlPersistence
@@ -189,6 +189,7 @@ def build_application(
     register_features(application, extra=extra_handlers)
     notices.install(application)
     outbox.schedule(application, settings.outbox_interval)
+    channel_outbox.schedule(application, settings.outbox_interval)
     return application
 
 

@@ -3,7 +3,10 @@
 * ``GET /healthz``  → 200 ``{"db": true, "bot": true}``, or 503 with the failing part false;
 * ``GET /metrics``  → Prometheus text format (updates, errors, messages sent, uptime);
 * ``POST /telegram/webhook`` (webhook mode only) → checks ``X-Telegram-Bot-Api-Secret-Token``,
-  resolves arbitrary callback data, then puts the update on the application's queue.
+  resolves arbitrary callback data, then puts the update on the application's queue;
+* ``GET /channels/snapshots/{alert_id}?e=…&s=…`` → an alert's snapshot for the readers of a
+  channel (Feishu, DingTalk), only while the link's signature is valid and unexpired; the
+  picture is decrypted in memory, never written in clear (403 otherwise, 404 once purged).
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.context import BotDeps
+from core.channels import verify_snapshot
 from core.db import ping
+from core.errors import NotFound
+from core.models import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +100,24 @@ async def webhook(request: web.Request) -> web.Response:
     return web.json_response({"ok": True})
 
 
+async def channel_snapshot(request: web.Request) -> web.Response:
+    """An alert's snapshot behind a signed, expiring link (see `core.channels.links`)."""
+    deps = request.app[DEPS]
+    raw_id = request.match_info["alert_id"]
+    vault = deps.storage.services.context.vault
+    expires, tag = request.query.get("e", ""), request.query.get("s", "")
+    if not raw_id.isdigit() or not verify_snapshot(vault, int(raw_id), expires, tag, utcnow()):
+        return web.json_response({"ok": False, "error": "invalid or expired link"}, status=403)
+    try:
+        async with deps.storage.services() as svc:
+            data = await svc.channels.snapshot(int(raw_id))
+    except NotFound:
+        return web.json_response({"ok": False, "error": "gone"}, status=404)
+    kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+    headers = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}
+    return web.Response(body=data, content_type=kind, headers=headers)
+
+
 def create_http_app(
     application: AnyApp, deps: BotDeps, *, webhook_secret: str | None = None
 ) -> web.Application:
@@ -103,6 +127,7 @@ def create_http_app(
     app[DEPS] = deps
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
+    app.router.add_get("/channels/snapshots/{alert_id}", channel_snapshot)
     from bot.cameras import api as camera_api  # it imports this module's keys
 
     camera_api.add_routes(app)  # POST /api/v1/cameras/{camera_id}/events

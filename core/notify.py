@@ -28,6 +28,7 @@ class AudienceKind(StrEnum):
     GRID_GUARDS = "grid_guards"  # the guard groups serving a grid
     ADMINS = "admins"  # every active admin
     HOUSE_CONTACTS = "house_contacts"  # the grid's staff group, else the cadre, else admins
+    CHANNELS = "channels"  # the robots outside Telegram taking a grid's alerts (core.channels)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Audience:
     kind: AudienceKind
     id: int | None = None  # member id, chat id, grid id or house id, by kind
     locale: str | None = None  # a CHAT's language (members and groups carry their own)
+    severity: int | None = None  # CHANNELS: only those whose minimum this reaches
 
     @classmethod
     def member(cls, member_id: int) -> Audience:
@@ -57,6 +59,11 @@ class Audience:
         return cls(AudienceKind.GRID_GUARDS, grid_id)
 
     @classmethod
+    def channels(cls, grid_id: int | None, severity: int) -> Audience:
+        """Enabled channels of `grid_id` (or of every grid; None: every channel)."""
+        return cls(AudienceKind.CHANNELS, grid_id, severity=severity)
+
+    @classmethod
     def admins(cls) -> Audience:
         return cls(AudienceKind.ADMINS)
 
@@ -67,9 +74,10 @@ class Audience:
 
 @dataclass(frozen=True)
 class Recipient:
-    chat_id: int
+    chat_id: int  # for a channel (not "telegram"): the channel's id
     locale: str | None  # None: the community's default language
     is_group: bool = False
+    channel: str = "telegram"  # or a `core.models.ChannelKind` value
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,9 @@ class Notice:
     alert_id: int | None = None
     report_id: int | None = None
     edit_of: int | None = None  # a delivery whose sent message this one edits (an alert's)
+    # Data for machine receivers (a channel's webhook JSON), JSON-safe; kept with channel
+    # deliveries only.
+    facts: Mapping[str, Any] | None = None
 
 
 ButtonRows = Sequence[Sequence[tuple[str, Any]]]

@@ -25,6 +25,7 @@ class Permission(enum.StrEnum):
     FILE_REPORTS = "file_reports"
     HANDLE_REPORTS = "handle_reports"
     MANAGE_CAMERAS = "manage_cameras"
+    MANAGE_CHANNELS = "manage_channels"  # alert robots outside Telegram (admins only)
     MANAGE_WATCHLISTS = "manage_watchlists"
     HANDLE_ALERTS = "handle_alerts"
     VIEW_AUDIT = "view_audit"

@@ -96,6 +96,15 @@ class Settings(BaseSettings):
     # (503). Their snapshots are kept `retention_snapshot_days` (the daily retention purge).
     camera_max_bytes: int = Field(default=8 * 1024 * 1024, ge=64 * 1024, le=20 * 1024 * 1024)
     camera_backlog: int = Field(default=500, ge=1)
+    # Alert channels (WeCom, DingTalk, Feishu, webhooks): the address robots' readers reach
+    # this server at (for the signed snapshot links; empty: http://http_host:http_port) and
+    # how long such a link stays valid.
+    public_url: str = ""
+    channel_link_hours: int = Field(default=24, ge=1, le=24 * 30)
+
+    @property
+    def public_base_url(self) -> str:
+        return (self.public_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
 
     @field_validator("secret_key")
     @classmethod

@@ -1,6 +1,7 @@
 """The domain model: every table of SafeCommunity, re-exported for `from core.models import X`."""
 
 from core.models.base import Base, utcnow
+from core.models.channels import Channel, ChannelKind
 from core.models.enums import (
     AlertKind,
     AlertStatus,
@@ -51,6 +52,8 @@ __all__ = [
     "Camera",
     "CameraEvent",
     "CameraKind",
+    "Channel",
+    "ChannelKind",
     "Community",
     "Delivery",
     "DeliveryStatus",

@@ -129,7 +129,7 @@ class Delivery(Base):
     __tablename__ = "deliveries"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    channel: Mapped[str] = mapped_column(String(16), default="telegram")
+    channel: Mapped[str] = mapped_column(String(16), default="telegram", index=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"), index=True)
     report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from core.channels.severity import alert_facts, alert_severity
 from core.errors import DomainError, NotFound
 from core.models import (
     Alert,
@@ -42,6 +43,7 @@ from core.models import (
 from core.notify import Audience, Notice
 from core.roles import Actor, Permission
 from core.services.base import Service
+from core.services.outbox import TELEGRAM
 from core.sightings import Observation, PlateMatcher
 
 ALERT_KIND, EDIT_KIND = "alert", "alert.edit"
@@ -300,6 +302,21 @@ class AlertService(Service):
         await self.uow.notifications.notify(
             Notice(ALERT_KIND, audience, {"view": view}, photo=view.photo, alert_id=alert.id)
         )
+        # The same alert for the robots outside Telegram that take it (never edited there).
+        channels = Audience.channels(
+            None if everywhere else camera.grid_id, alert_severity(alert.kind, alert.verify)
+        )
+        await self.uow.notifications.notify(
+            Notice(
+                ALERT_KIND,
+                channels,
+                {"view": view},
+                dedup=f"alert:{alert.id}",
+                photo=view.photo,
+                alert_id=alert.id,
+                facts=alert_facts(view),
+            )
+        )
         return alert
 
     async def _audit_match(
@@ -326,6 +343,7 @@ class AlertService(Service):
             .outerjoin(GroupChat, GroupChat.chat_id == Delivery.chat_id)
             .where(
                 Delivery.alert_id == alert.id,
+                Delivery.channel == TELEGRAM,
                 Delivery.kind == ALERT_KIND,
                 Delivery.status != DeliveryStatus.FAILED,
             )

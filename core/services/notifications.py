@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from core.errors import ConfigurationError
-from core.models import GroupRole, House, Member, Role
+from core.models import Channel, GroupRole, House, Member, Role
 from core.notify import Audience, AudienceKind, Notice, Recipient
 from core.services.base import Service
 
@@ -28,14 +28,18 @@ class NotificationService(Service):
         enqueued = 0
         for recipient in await self.recipients(notice.audience):
             rendered = renderer(notice, recipient)
+            telegram = recipient.channel == "telegram"
+            where = recipient.chat_id if telegram else f"{recipient.channel}.{recipient.chat_id}"
             delivery = await self.uow.outbox.enqueue(
+                channel=recipient.channel,
+                facts=None if telegram or notice.facts is None else dict(notice.facts),
                 chat_id=recipient.chat_id,
                 text=rendered.text,
                 kind=notice.kind,
                 photo=notice.photo,
                 buttons=rendered.buttons,
                 reply_to=notice.reply_to,
-                dedup_key=f"{notice.dedup}:{recipient.chat_id}" if notice.dedup else None,
+                dedup_key=f"{notice.dedup}:{where}" if notice.dedup else None,
                 house_message_id=notice.house_message_id,
                 alert_id=notice.alert_id,
                 report_id=notice.report_id,
@@ -57,6 +61,8 @@ class NotificationService(Service):
             return _members(await self._members(Role.ADMIN))
         if kind is AudienceKind.GRID_CADRES:
             return _members(await self._members(Role.CADRE, audience.id))
+        if kind is AudienceKind.CHANNELS:
+            return await self._channels(audience.id, audience.severity or 0)
         if kind is AudienceKind.GRID_STAFF:
             return await self._groups(GroupRole.STAFF, audience.id)
         if kind is AudienceKind.GRID_GUARDS:
@@ -77,6 +83,14 @@ class NotificationService(Service):
             if cadre:
                 return cadre
         return _members(await self._members(Role.ADMIN))
+
+    async def _channels(self, grid_id: int | None, severity: int) -> list[Recipient]:
+        """Enabled channels for the grid (a channel of no grid takes every grid's alerts)."""
+        query = select(Channel).where(Channel.enabled.is_(True), Channel.min_severity <= severity)
+        if grid_id is not None:
+            query = query.where(or_(Channel.grid_id.is_(None), Channel.grid_id == grid_id))
+        rows = await self.session.scalars(query.order_by(Channel.id))
+        return [Recipient(c.id, c.locale, is_group=True, channel=c.kind.value) for c in rows]
 
     async def _groups(self, role: GroupRole, grid_id: int | None) -> list[Recipient]:
         """The groups serving `grid_id`; with no grid, every group of `role`."""

@@ -25,6 +25,7 @@ from core.services.base import Service
 # while the error may pass (network, 5xx, 429). Errors that cannot pass fail at once.
 BASE_DELAY = timedelta(seconds=5)
 MAX_DELAY = timedelta(minutes=10)
+TELEGRAM = "telegram"  # `Delivery.channel` of chat messages; robots use their kind
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class PendingDelivery:
     payload: dict[str, Any]
     attempts: int
     house_message_id: int | None
+    channel: str = "telegram"
 
 
 class OutboxService(Service):
@@ -54,6 +56,8 @@ class OutboxService(Service):
         alert_id: int | None = None,
         report_id: int | None = None,
         edit_of: int | None = None,
+        channel: str = TELEGRAM,
+        facts: dict[str, Any] | None = None,
     ) -> int | None:
         """Store one message to send; None when `dedup_key` was already enqueued."""
         if dedup_key is not None:
@@ -64,6 +68,7 @@ class OutboxService(Service):
                 return None
         now = self.now()
         delivery = Delivery(
+            channel=channel,
             chat_id=chat_id,
             kind=kind,
             dedup_key=dedup_key,
@@ -76,6 +81,7 @@ class OutboxService(Service):
                 "buttons": [[[label, encode(data)] for label, data in row] for row in buttons],
                 "reply_to": reply_to,
                 **({"edit_of": edit_of} if edit_of is not None else {}),
+                **({"facts": facts} if facts is not None else {}),
             },
             status=DeliveryStatus.PENDING,
             next_attempt_at=now,
@@ -89,11 +95,13 @@ class OutboxService(Service):
         self.uow.enqueued = True
         return delivery.id
 
-    async def due(self, limit: int = 20) -> list[PendingDelivery]:
-        """Pending deliveries whose next attempt is due, oldest first."""
+    async def due(self, limit: int = 20, *, channels: bool = False) -> list[PendingDelivery]:
+        """Pending Telegram deliveries whose next attempt is due, oldest first (with
+        `channels`, those of the robots outside Telegram instead)."""
         rows = await self.session.scalars(
             select(Delivery)
             .where(
+                (Delivery.channel != TELEGRAM) if channels else (Delivery.channel == TELEGRAM),
                 Delivery.status == DeliveryStatus.PENDING,
                 Delivery.next_attempt_at <= self.now(),
             )
@@ -109,15 +117,24 @@ class OutboxService(Service):
         delivery.sent_at = self.now()
 
     async def mark_retry(
-        self, delivery_id: int, error: str, *, after: timedelta | None = None
+        self, delivery_id: int, error: str, *, after: timedelta | None = None, count: bool = True
     ) -> datetime:
-        """Count a failed attempt and schedule the next one (`after`, else the backoff)."""
+        """Count a failed attempt and schedule the next one (`after`, else the backoff);
+        without `count` it only waits (a saturated robot: nothing was tried)."""
         delivery = await self._get(delivery_id)
-        delivery.attempts += 1
+        delivery.attempts += 1 if count else 0
         delay = after or min(MAX_DELAY, BASE_DELAY * 2 ** min(delivery.attempts - 1, 10))
         delivery.next_attempt_at = self.now() + delay
         delivery.last_error = error[:500]
         return delivery.next_attempt_at
+
+    async def mark_folded(self, delivery_ids: Sequence[int]) -> None:
+        """Deliveries told together in one digest message (a saturated robot)."""
+        for delivery_id in delivery_ids:
+            delivery = await self._get(delivery_id)
+            delivery.status, delivery.sent_at = DeliveryStatus.SENT, self.now()
+            delivery.attempts += 1
+            delivery.last_error = f"folded into a digest of {len(delivery_ids)}"
 
     async def mark_failed(self, delivery_id: int, error: str) -> None:
         """Give up: the chat does not exist or blocked the bot; kept for the record."""
@@ -128,7 +145,11 @@ class OutboxService(Service):
     async def sent_message(self, chat_id: int, message_id: int) -> PendingDelivery | None:
         """The delivery that became message `message_id` in `chat_id` (to route replies)."""
         d = await self.session.scalar(
-            select(Delivery).where(Delivery.chat_id == chat_id, Delivery.message_id == message_id)
+            select(Delivery).where(
+                Delivery.channel == TELEGRAM,
+                Delivery.chat_id == chat_id,
+                Delivery.message_id == message_id,
+            )
         )
         return _pending(d) if d is not None else None
 
@@ -137,6 +158,12 @@ class OutboxService(Service):
         d = await self._get(delivery_id)
         return d.status, d.message_id, bool(d.payload.get("photo"))
 
+    async def mark_parts(self, delivery_id: int, parts: int) -> None:
+        """A channel message of several posts (WeCom: text, then image): the first `parts`
+        are delivered, so a retry sends only the rest (nothing is posted twice)."""
+        delivery = await self._get(delivery_id)
+        delivery.payload = {**delivery.payload, "parts_sent": parts}
+
     async def _get(self, delivery_id: int) -> Delivery:
         delivery = await self.session.get(Delivery, delivery_id)
         assert delivery is not None, delivery_id
@@ -144,4 +171,6 @@ class OutboxService(Service):
 
 
 def _pending(d: Delivery) -> PendingDelivery:
-    return PendingDelivery(d.id, d.chat_id, d.kind, d.payload, d.attempts, d.house_message_id)
+    return PendingDelivery(
+        d.id, d.chat_id, d.kind, d.payload, d.attempts, d.house_message_id, d.channel
+    )

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from core.services.base import ServiceContext
     from core.services.camera_events import CameraEventService
     from core.services.cameras import CameraService
+    from core.services.channels import ChannelService
     from core.services.groups import GroupService
     from core.services.house_messages import HouseMessageService
     from core.services.houses import HouseService
@@ -113,6 +114,12 @@ class UnitOfWork:
         from core.services.houses import HouseService
 
         return HouseService(self)
+
+    @cached_property
+    def channels(self) -> ChannelService:
+        from core.services.channels import ChannelService
+
+        return ChannelService(self)
 
     @cached_property
     def outbox(self) -> OutboxService:

@@ -15,7 +15,7 @@ from typing import Any
 
 from telegram.ext import Application
 
-from bot import outbox
+from bot import channel_outbox, outbox
 from bot.context import BotDeps
 from bot.i18n import Translator, resolve_locale
 from core.notify import Notice, Recipient, Rendered
@@ -52,4 +52,9 @@ def install(application: AnyApp) -> None:
 
     notifier = deps.storage.services.context.notifier
     notifier.renderer = render
-    notifier.on_enqueued = lambda: outbox.kick(application)
+
+    def kick() -> None:
+        outbox.kick(application)
+        channel_outbox.kick(application)
+
+    notifier.on_enqueued = kick

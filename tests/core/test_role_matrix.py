@@ -13,6 +13,7 @@ from core.bootstrap import Storage
 from core.errors import PermissionDenied
 from core.models import (
     CameraKind,
+    ChannelKind,
     GroupRole,
     PhotoKind,
     ReportCategory,
@@ -28,6 +29,7 @@ from tests.core.notices import Told
 from tests.core.pictures import picture
 
 VALID_ID = "11010519491231002X"
+ROBOT_URL = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"
 
 
 @dataclass
@@ -140,6 +142,23 @@ CALLS: list[tuple[str, Permission, Call]] = [
         lambda s, a, w: s.cameras.add(a, camera_id="cam-x", kind=CameraKind.FACE, name="东门"),
     ),
     ("cameras.list", Permission.MANAGE_CAMERAS, lambda s, a, w: s.cameras.list(a)),
+    (
+        "channels.add",
+        Permission.MANAGE_CHANNELS,
+        lambda s, a, w: s.channels.add(a, name="new", kind=ChannelKind.FEISHU, url=ROBOT_URL),
+    ),
+    ("channels.list", Permission.MANAGE_CHANNELS, lambda s, a, w: s.channels.list(a)),
+    ("channels.get", Permission.MANAGE_CHANNELS, lambda s, a, w: s.channels.get(a, "robot")),
+    (
+        "channels.for_test",
+        Permission.MANAGE_CHANNELS,
+        lambda s, a, w: s.channels.for_test(a, "robot"),
+    ),
+    (
+        "channels.disable",
+        Permission.MANAGE_CHANNELS,
+        lambda s, a, w: s.channels.disable(a, "robot"),
+    ),
     ("cameras.get", Permission.MANAGE_CAMERAS, lambda s, a, w: s.cameras.get(a, w.camera_id)),
     (
         "cameras.rotate_token",
@@ -343,6 +362,7 @@ async def _world(storage: Storage, admin: Actor) -> World:
         camera, _token = await svc.cameras.add(
             admin, camera_id="gate", kind=CameraKind.FACE, name="大门"
         )
+        await svc.channels.add(admin, name="robot", kind=ChannelKind.WECOM, url=ROBOT_URL)
         report = await svc.reports.file(  # public order: police may handle it too
             admin, Reporter(4241), NewReport(ReportCategory.PUBLIC_ORDER, "深夜有人聚赌")
         )
