@@ -24,6 +24,7 @@ from core.models import (
     Camera,
     CameraEvent,
     CameraKind,
+    CameraRawEvent,
     EventStatus,
     FaceTemplate,
     MatchBand,
@@ -37,6 +38,7 @@ from core.sightings import Observation, PlateMatcher
 DIRECTIONS = frozenset({"", "in", "out"})
 MAX_KEY = 120
 MAX_TRACK = 64
+MAX_RAW = 64 * 1024  # characters of an unknown event kept
 MAX_ATTEMPTS = 5
 RETRY_DELAY = timedelta(seconds=2)
 HEADS_SCAN = 500  # queued rows looked at per call to find each camera's oldest
@@ -81,8 +83,34 @@ class CameraEventService(Service):
             raise NotFound("camera", id=camera_id)
         if not token or not hmac.compare_digest(camera.token_hash, token_hash(token)):
             raise InvalidToken("camera")
-        camera.last_seen_at = self.now()
+        await self.uow.camera_health.seen(camera)
         return camera
+
+    async def trusted(self, camera_id: str) -> Camera:
+        """A camera whose events come through a link we opened ourselves (Frigate's MQTT)."""
+        camera = await self.session.get(Camera, camera_id)
+        if camera is None or not camera.enabled:
+            raise NotFound("camera", id=camera_id)
+        await self.uow.camera_health.seen(camera)
+        return camera
+
+    async def keep_raw(
+        self, camera: Camera, event_type: str, body: str, content_type: str = ""
+    ) -> int:
+        """Store an event we do not act on (an unknown type) as sent; its id."""
+        row = CameraRawEvent(
+            camera_id=camera.id,
+            event_type=event_type[:64],
+            received_at=self.now(),
+            content_type=content_type[:120],
+            body=body[:MAX_RAW],
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return row.id
+
+    async def raw_count(self) -> int:
+        return int(await self.session.scalar(select(func.count(CameraRawEvent.id))) or 0)
 
     async def backlog(self) -> int:
         return int(
@@ -117,6 +145,35 @@ class CameraEventService(Service):
     ) -> Accepted:
         """Store the event (snapshot first); the same Idempotency-Key returns the first one."""
         camera = await self.authenticate(camera_id, token)
+        return await self.store(
+            camera,
+            image=image,
+            face=face,
+            plate=plate,
+            captured_at=captured_at,
+            direction=direction,
+            track_id=track_id,
+            idempotency_key=idempotency_key,
+            max_backlog=max_backlog,
+        )
+
+    async def store(
+        self,
+        camera: Camera,
+        *,
+        image: bytes,
+        face: bytes | None = None,
+        plate: str | None = None,
+        captured_at: datetime | None = None,
+        direction: str = "",
+        track_id: str = "",
+        idempotency_key: str | None = None,
+        max_backlog: int | None = None,
+        plate_image: bytes | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> Accepted:
+        """Store an authenticated camera's event (see `accept`); `plate_image` is a plate
+        crop, `details` what the device said beyond the fields (kept with the passage)."""
         key = (idempotency_key or "").strip() or None
         if key is not None and len(key) > MAX_KEY:
             raise InvalidInput("idempotency_key", max=MAX_KEY)
@@ -139,6 +196,11 @@ class CameraEventService(Service):
         actor = camera_actor(camera.id)
         snapshot = await self.uow.photos.store(actor, PhotoKind.SNAPSHOT, image)
         crop = await self.uow.photos.store(actor, PhotoKind.SNAPSHOT, face) if face else None
+        plate_crop = (
+            await self.uow.photos.store(actor, PhotoKind.SNAPSHOT, plate_image)
+            if plate_image
+            else None
+        )
         event = CameraEvent(
             camera_id=camera.id,
             idempotency_key=key,
@@ -149,6 +211,8 @@ class CameraEventService(Service):
             plate_text=plate,
             image_id=snapshot.id,
             face_id=crop.id if crop else None,
+            plate_image_id=plate_crop.id if plate_crop else None,
+            details=details or {},
             status=EventStatus.QUEUED,
             attempts=0,
             next_attempt_at=now,
@@ -218,6 +282,10 @@ class CameraEventService(Service):
             "track_id": event.track_id,
             "faces": len(observation.faces),
         }
+        if event.details:
+            raw["device"] = event.details
+        if event.plate_image_id is not None:
+            raw["plate_image_id"] = event.plate_image_id
         if plate is not None:
             raw["plate_source"] = plate.source
         if observation.problem:

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from core.services.audit import AuditService
     from core.services.base import ServiceContext
     from core.services.camera_events import CameraEventService
+    from core.services.camera_health import CameraHealthService
     from core.services.cameras import CameraService
     from core.services.groups import GroupService
     from core.services.house_messages import HouseMessageService
@@ -203,6 +204,12 @@ class UnitOfWork:
         from core.services.camera_events import CameraEventService
 
         return CameraEventService(self)
+
+    @cached_property
+    def camera_health(self) -> CameraHealthService:
+        from core.services.camera_health import CameraHealthService
+
+        return CameraHealthService(self)
 
     @cached_property
     def alerts(self) -> AlertService:
