@@ -110,10 +110,11 @@ def create_http_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     from bot.cameras import api as camera_api  # they import this module's keys
-    from bot.cameras import dahua
+    from bot.cameras import dahua, hikvision
 
     camera_api.add_routes(app)  # POST /api/v1/cameras/{camera_id}/events
     dahua.add_routes(app)  # POST /NotificationInfo/{TollgateInfo,KeepAlive}
+    hikvision.add_routes(app)  # POST /api/v1/cameras/{camera_id}/isapi/{secret}
     if webhook_secret:
         app[WEBHOOK_SECRET] = webhook_secret
         app.router.add_post(WEBHOOK_PATH, webhook)
