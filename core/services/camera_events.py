@@ -33,7 +33,7 @@ from core.models import (
 )
 from core.roles import Actor
 from core.services.base import Service
-from core.sightings import Observation, PlateMatcher
+from core.sightings import FaceSighting, Observation, PlateMatcher, PlateSighting
 
 DIRECTIONS = frozenset({"", "in", "out"})
 MAX_KEY = 120
@@ -248,10 +248,13 @@ class CameraEventService(Service):
             return None
         camera = await self.session.get(Camera, event.camera_id)
         assert camera is not None
+        # A Frigate camera sees people and cars: a car is read as a plate camera would read it
+        # (when Frigate sent no plate of its own).
+        car = (event.details or {}).get("label") == "car"
         return EventInput(
             event.id,
             event.camera_id,
-            camera.kind,
+            CameraKind.PLATE if car else camera.kind,
             event.image_id,
             event.face_id,
             event.plate_text,
@@ -290,23 +293,27 @@ class CameraEventService(Service):
             raw["plate_source"] = plate.source
         if observation.problem:
             raw["problem"] = observation.problem
-        passage = Passage(
-            camera_id=camera.id,
-            seen_at=event.captured_at,
-            # Only a sure match names a person: a look-alike or a stranger must not land in
-            # somebody's record (nor go with it when that person is erased).
-            person_id=persons.get(best.template_id)
-            if best and best.template_id and best.band is MatchBand.MATCH
-            else None,
-            plate=plate.text if plate else None,
-            score=best.score if best else (plate.confidence if plate else None),
-            band=best.band if best else None,
-            snapshot_id=event.image_id,
-            direction=event.direction,
-            raw=raw,
-        )
-        self.session.add(passage)
-        await self.session.flush()
+        passage = await self._track_passage(event)
+        if passage is not None:  # a later frame of the same tracked object: one passage
+            _add_frame(passage, raw, persons, best, plate, event.image_id)
+        else:
+            passage = Passage(
+                camera_id=camera.id,
+                seen_at=event.captured_at,
+                # Only a sure match names a person: a look-alike or a stranger must not land in
+                # somebody's record (nor go with it when that person is erased).
+                person_id=persons.get(best.template_id)
+                if best and best.template_id and best.band is MatchBand.MATCH
+                else None,
+                plate=plate.text if plate else None,
+                score=best.score if best else (plate.confidence if plate else None),
+                band=best.band if best else None,
+                snapshot_id=event.image_id,
+                direction=event.direction,
+                raw=raw,
+            )
+            self.session.add(passage)
+            await self.session.flush()
         annotated = None
         if observation.annotated:
             annotated = await self.uow.photos.store(
@@ -338,6 +345,23 @@ class CameraEventService(Service):
         event.next_attempt_at = self.now() + (after or RETRY_DELAY * event.attempts)
         return True
 
+    async def _track_passage(self, event: CameraEvent) -> Passage | None:
+        """The passage an earlier event of the same camera and track made, if any."""
+        if not event.track_id:
+            return None
+        passage_id = await self.session.scalar(
+            select(CameraEvent.passage_id)
+            .where(
+                CameraEvent.camera_id == event.camera_id,
+                CameraEvent.track_id == event.track_id,
+                CameraEvent.passage_id.is_not(None),
+                CameraEvent.id != event.id,
+            )
+            .order_by(CameraEvent.id)
+            .limit(1)
+        )
+        return await self.session.get(Passage, passage_id) if passage_id else None
+
     async def _persons(self, template_ids: list[int | None]) -> dict[int, int]:
         wanted = [t for t in template_ids if t is not None]
         if not wanted:
@@ -346,6 +370,29 @@ class CameraEventService(Service):
             select(FaceTemplate.id, FaceTemplate.person_id).where(FaceTemplate.id.in_(wanted))
         )
         return {template_id: person_id for template_id, person_id in rows}
+
+
+def _add_frame(
+    passage: Passage,
+    raw: dict[str, Any],
+    persons: dict[int, int],
+    best: FaceSighting | None,
+    plate: PlateSighting | None,
+    image_id: int | None,
+) -> None:
+    """A later frame of the passage's object: keep the better face, a plate once read."""
+    frames = int(passage.raw.get("frames", 1)) + 1
+    passage.raw = {**passage.raw, **raw, "frames": frames, "event_id": passage.raw["event_id"]}
+    if plate is not None and plate.text:
+        passage.plate = plate.text
+    old = _BAND_ORDER[passage.band] if passage.band is not None else 3
+    if best is not None and _BAND_ORDER[best.band] < old:
+        passage.band, passage.score = best.band, best.score
+        passage.snapshot_id = image_id
+        if best.template_id and best.band is MatchBand.MATCH:
+            passage.person_id = persons.get(best.template_id)
+    elif passage.snapshot_id is None:
+        passage.snapshot_id = image_id
 
 
 _BAND_ORDER = {MatchBand.MATCH: 0, MatchBand.POSSIBLE: 1, MatchBand.NO_MATCH: 2}
