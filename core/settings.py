@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     # Camera health: a camera not heard from (event or heartbeat) for this long is reported
     # to its grid's staff group, once, and once more when it is back.
     camera_silent_minutes: int = Field(default=30, ge=1)
+    # The address cameras reach our HTTP server at (``http://192.168.1.10:8080``), printed by
+    # `camera add`; empty: http://<http_host>:<http_port>.
+    camera_push_url: str = ""
     # Frigate (0.16+): its MQTT broker (``mqtt://user:pass@host:1883``; unset: no link), its
     # HTTP API for snapshots (port 5000 inside the Docker network), the topic prefix, the
     # labels taken, and Frigate camera names → our camera ids (besides `camera add --kind
