@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 
-from core.models import CameraSource, EventStatus
+from core.models import CameraSource, EventStatus, GroupRole, WatchlistKind
 from tests.bot.cameras.conftest import Receiver, photo, until
 from tests.e2e import SYSTEM
 
@@ -96,3 +96,23 @@ async def test_wrong_secrets_other_sources_and_bad_bodies_are_refused(
     status, answer = await post(url, b"{not json", basic("dahua-3", secret))
     assert (status, answer["Result"]) == (400, False)
     assert await receiver.events() == []
+
+
+async def test_a_watched_plate_from_a_dahua_camera_alerts_the_guards(receiver: Receiver) -> None:
+    env = receiver.env
+    guards = await env.group(GroupRole.GUARDS)
+    async with env.services() as svc:
+        vehicles = await svc.watchlists.create(
+            SYSTEM, kind=WatchlistKind.VEHICLES, name="布控车辆"
+        )
+        await svc.watchlists.add_plate(
+            SYSTEM, vehicles.id, "皖A195K9", reason="套牌嫌疑", authority="协查 2"
+        )
+    secret = await receiver.camera("dahua-alert", CameraSource.DAHUA)
+    body = json.dumps(tollgate(photo("plates/ccpd_demo_0.jpg"))).encode()
+    url = receiver.base + "/NotificationInfo/TollgateInfo"
+    assert await post(url, body, basic("dahua-alert", secret)) == (200, {"Result": True})
+    sent = await env.wait_for_call(
+        "sendPhoto", lambda p: str(p.get("chat_id")) == str(guards), timeout=15
+    )
+    assert "皖A195K9" in sent["caption"]
