@@ -7,7 +7,8 @@ a mapped camera it stores an event of our camera at ``new``, when Frigate first 
 (``recognized_license_plate``) and at ``end``: the snapshot comes from
 ``/api/events/{id}/snapshot.jpg``, retried while Frigate answers 404 (recognition still runs).
 All of one object's events carry its id as ``track_id``: they make one passage (each adds a
-frame). ``available`` = ``offline`` reports every mapped camera to camera health at once.
+frame). ``available`` = ``offline`` reports every mapped camera to camera health at once;
+``<prefix>/stats`` (every minute) marks the cameras whose stream runs as heard from.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ BACKOFF = (1.0, 2.0, 5.0, 10.0, 30.0)  # seconds between reconnects
 SNAPSHOT_RETRY = 0.5  # seconds before asking again for a snapshot that answered 404
 STOP_POLL = 0.5
 MAX_FETCHES = 4  # snapshots fetched at once
+MAX_OBJECTS = 10_000  # plates remembered per tracked object (oldest dropped first)
 
 
 @dataclass
@@ -81,6 +83,7 @@ class Link:
                 ) as client:
                     await client.subscribe(f"{prefix}/events", qos=1)
                     await client.subscribe(f"{prefix}/available", qos=1)
+                    await client.subscribe(f"{prefix}/stats", qos=0)
                     attempt = 0
                     self.connected.set()
                     log.info("frigate: subscribed to %s/events", prefix)
@@ -98,6 +101,10 @@ class Link:
         try:
             if topic.endswith("/available"):
                 await self._available(payload.decode("utf-8", "replace").strip())
+            elif topic.endswith("/stats"):
+                stats = json.loads(payload)
+                if isinstance(stats, dict):
+                    await self._stats(stats)
             elif topic.endswith("/events"):
                 message = json.loads(payload)
                 if isinstance(message, dict):
@@ -120,6 +127,23 @@ class Link:
                 for camera_id in ids:
                     await svc.camera_events.trusted(camera_id)
 
+    async def _stats(self, stats: dict[str, Any]) -> None:
+        """Frigate's periodic stats: a camera whose stream runs (fps > 0) is alive, even when
+        nothing passes in front of it (a quiet gate at night is not a dead camera)."""
+        cameras = stats.get("cameras")
+        if not isinstance(cameras, dict):
+            return
+        mapping = await self._cameras()
+        alive = [
+            mapping[name]
+            for name, state in cameras.items()
+            if name in mapping and isinstance(state, dict) and (state.get("camera_fps") or 0) > 0
+        ]
+        if alive:
+            async with self.deps.storage.services() as svc:
+                for camera_id in alive:
+                    await svc.camera_events.trusted(camera_id)
+
     async def _event(self, message: dict[str, Any]) -> None:
         kind, after = message.get("type"), message.get("after") or {}
         if not isinstance(after, dict) or after.get("false_positive"):
@@ -135,6 +159,8 @@ class Link:
         if kind == "end":
             self._plates.pop(object_id, None)
         elif plate:
+            if len(self._plates) >= MAX_OBJECTS:  # objects whose end never came
+                self._plates.pop(next(iter(self._plates)))
             self._plates[object_id] = plate
         if not (kind in {"new", "end"} or (kind == "update" and first_plate)):
             return

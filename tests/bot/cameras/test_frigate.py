@@ -137,6 +137,14 @@ async def test_one_frigate_object_is_one_passage_with_frigates_plate(
                 return camera.offline_since is not None
 
         await until(offline)
+        stats = {"cameras": {"driveway": {"camera_fps": 5.1, "detection_fps": 0.2}}}
+        async with aiomqtt.Client(*BROKER) as client:  # the stream runs again
+            await client.publish(f"{prefix}/stats", json.dumps(stats).encode(), qos=1)
+
+        async def back() -> bool:
+            return not await offline()
+
+        await until(back)
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
