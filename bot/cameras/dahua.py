@@ -3,10 +3,11 @@
 The camera posts JSON to ``/NotificationInfo/TollgateInfo`` (a plate passage, the scene as
 base64 in ``Picture.NormalPic.Content``) and ``/NotificationInfo/KeepAlive``. It resends a
 notification until it is answered ``{"Result": true}``, so that answer is given only once the
-event is stored (a resend of the same body is stored once). Which camera: HTTP Basic
-(user = our camera id, password = its secret) on the bare paths, or the id and secret in the
-path, ``/api/v1/cameras/{id}/dahua/{secret}/NotificationInfo/…``, for firmware that cannot
-send credentials.
+event is stored (a resend of the same body is stored once); a body we cannot use is kept as
+sent (`camera_raw_events`) and answered true too, since resending it would not help.
+Which camera: HTTP Basic (user = our camera id, password = its secret) on the bare paths,
+or the id and secret in the path, ``/api/v1/cameras/{id}/dahua/{secret}/NotificationInfo/…``,
+for firmware that cannot send credentials.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bot.cameras.push import (
     authenticate,
     basic_auth,
     body_key,
+    keep_raw,
     store,
 )
 from bot.http import DEPS
@@ -116,11 +118,15 @@ async def tollgate(request: web.Request) -> web.Response:
     if isinstance(camera, Outcome):
         return answer(camera)
     body = await request.read()
+    text = body.decode("utf-8", "replace")
     try:
         pushed = parse_tollgate(body, request.app[DEPS].settings.zone)
-    except BadPayload:
-        return answer(Outcome.INVALID)
-    return answer(await store(request, camera, pushed))
+    except BadPayload:  # resending it would not help: kept as sent, and the camera told so
+        return answer(await keep_raw(request, camera, "TollgateInfo", text, request.content_type))
+    outcome = await store(request, camera, pushed)
+    if outcome is Outcome.INVALID:  # a field we refuse (an odd plate): kept, not lost
+        outcome = await keep_raw(request, camera, "TollgateInfo", text, request.content_type)
+    return answer(outcome)
 
 
 async def keep_alive(request: web.Request) -> web.Response:
