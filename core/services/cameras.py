@@ -80,7 +80,7 @@ class CameraService(Service):
             raise InvalidToken("camera")
         if not hmac.compare_digest(camera.token_hash, token_hash(token)):
             raise InvalidToken("camera")
-        camera.last_seen_at = self.now()
+        await self.uow.camera_health.seen(camera)
         return camera
 
     async def by_external_names(self) -> dict[str, str]:
