@@ -37,6 +37,7 @@ from core.settings import Settings
 from handlers import (
     admin,
     alerts,
+    cameras,
     cancel,
     common,
     errors,
@@ -215,6 +216,7 @@ def register_features(application: SafeApplication, *, extra: RegisterHandlers |
     admin.register(application)  # admin console: members, invitations, groups (/bind), cameras
     privacy.register(application)  # 👤 person record, 📜 audit log, the daily retention purge
     alerts.register(application)  # camera alerts in guard groups, 🚨; starts the camera worker
+    cameras.register(application)  # the Frigate link, camera health
     watchlists.register(application)  # 📋 police/admin: entries, add, end; purge, expiry notice
     reports.register(application)  # 📣 residents' reports: filing, staff group, digests
     if extra is not None:

@@ -34,6 +34,7 @@ class Metrics:
     updates: int = 0
     errors: int = 0
     messages_sent: int = 0
+    camera_raw_events: int = 0  # pushed camera events of a type we do not act on
 
     @property
     def uptime(self) -> float:

@@ -63,6 +63,12 @@ def render_metrics(deps: BotDeps) -> str:
         ("updates_total", "counter", "Telegram updates received.", metrics.updates),
         ("errors_total", "counter", "Errors passed to the error handler.", metrics.errors),
         ("messages_sent_total", "counter", "Messages the bot posted.", metrics.messages_sent),
+        (
+            "camera_raw_events_total",
+            "counter",
+            "Pushed camera events of an unknown type, kept as sent.",
+            metrics.camera_raw_events,
+        ),
         ("uptime_seconds", "gauge", "Seconds since the bot process started.", metrics.uptime),
     ]
     lines = []
@@ -128,9 +134,12 @@ def create_http_app(
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
     app.router.add_get("/channels/snapshots/{alert_id}", channel_snapshot)
-    from bot.cameras import api as camera_api  # it imports this module's keys
+    from bot.cameras import api as camera_api  # they import this module's keys
+    from bot.cameras import dahua, hikvision
 
     camera_api.add_routes(app)  # POST /api/v1/cameras/{camera_id}/events
+    dahua.add_routes(app)  # POST /NotificationInfo/{TollgateInfo,KeepAlive}
+    hikvision.add_routes(app)  # POST /api/v1/cameras/{camera_id}/isapi/{secret}
     if webhook_secret:
         app[WEBHOOK_SECRET] = webhook_secret
         app.router.add_post(WEBHOOK_PATH, webhook)

@@ -96,15 +96,28 @@ class Settings(BaseSettings):
     # (503). Their snapshots are kept `retention_snapshot_days` (the daily retention purge).
     camera_max_bytes: int = Field(default=8 * 1024 * 1024, ge=64 * 1024, le=20 * 1024 * 1024)
     camera_backlog: int = Field(default=500, ge=1)
-    # Alert channels (WeCom, DingTalk, Feishu, webhooks): the address robots' readers reach
-    # this server at (for the signed snapshot links; empty: http://http_host:http_port) and
-    # how long such a link stays valid.
+    # The address this HTTP server is reached at from outside (``http://192.168.1.10:8080``):
+    # what `camera add` tells cameras to push to and where channels' snapshot links point
+    # (empty: http://http_host:http_port); and how long such a link stays valid.
     public_url: str = ""
     channel_link_hours: int = Field(default=24, ge=1, le=24 * 30)
 
     @property
     def public_base_url(self) -> str:
         return (self.public_url or f"http://{self.http_host}:{self.http_port}").rstrip("/")
+    # Camera health: a camera not heard from (event or heartbeat) for this long is reported
+    # to its grid's staff group, once, and once more when it is back.
+    camera_silent_minutes: int = Field(default=30, ge=1)
+    # Frigate (0.16+): its MQTT broker (``mqtt://user:pass@host:1883``; unset: no link), its
+    # HTTP API for snapshots (port 5000 inside the Docker network), the topic prefix, the
+    # labels taken, and Frigate camera names → our camera ids (besides `camera add --kind
+    # frigate --frigate-camera NAME`, which records the name with the camera).
+    frigate_mqtt_url: str | None = None
+    frigate_url: str = "http://127.0.0.1:5000"
+    frigate_topic_prefix: str = "frigate"
+    frigate_labels: list[str] = Field(default_factory=lambda: ["person", "car"])
+    frigate_cameras: dict[str, str] = Field(default_factory=dict)
+    frigate_snapshot_wait: float = Field(default=10.0, gt=0, le=120)
 
     @field_validator("secret_key")
     @classmethod

@@ -106,6 +106,15 @@ class CameraKind(enum.StrEnum):
     PLATE = "plate"
 
 
+class CameraSource(enum.StrEnum):
+    """How a camera's events reach us (each has its own receiver and set-up text)."""
+
+    HTTP = "http"  # POST /api/v1/cameras/{id}/events with a bearer token
+    FRIGATE = "frigate"  # Frigate's MQTT events + its HTTP API for snapshots
+    HIKVISION = "hikvision"  # ISAPI EventNotificationAlert pushed to a per-camera URL
+    DAHUA = "dahua"  # the ITC platform push (/NotificationInfo/TollgateInfo)
+
+
 class WatchlistKind(enum.StrEnum):
     RESIDENTS = "residents"
     PERSONS_OF_INTEREST = "persons_of_interest"

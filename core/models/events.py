@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base, StrEnumType, UTCDateTime, utcnow
@@ -33,6 +34,9 @@ class CameraEvent(Base):
     plate_text: Mapped[str | None] = mapped_column(String(16))
     image_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id"))
     face_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id"))
+    plate_image_id: Mapped[int | None] = mapped_column(ForeignKey("photos.id"))  # a plate crop
+    # What the device said beyond the fields above (plate colour, confidences, its event id…)
+    details: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=dict)
     status: Mapped[EventStatus] = mapped_column(
         StrEnumType(EventStatus), default=EventStatus.QUEUED, index=True
     )

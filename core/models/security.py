@@ -13,6 +13,7 @@ from core.models.enums import (
     AlertKind,
     AlertStatus,
     CameraKind,
+    CameraSource,
     DeliveryStatus,
     MatchBand,
     WatchlistKind,
@@ -31,6 +32,14 @@ class Camera(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    source: Mapped[CameraSource] = mapped_column(
+        StrEnumType(CameraSource), default=CameraSource.HTTP, server_default="http"
+    )
+    # Frigate's name for this camera (``front_door``); unique among Frigate cameras.
+    external_name: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Set when the camera was reported silent to its grid's staff; cleared (and reported)
+    # when it is heard from again.
+    offline_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Watchlist(Base):
@@ -165,3 +174,16 @@ class Visitor(Base):
     valid_from: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     valid_until: Mapped[datetime] = mapped_column(UTCDateTime())
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+
+
+class CameraRawEvent(Base):
+    """A pushed event we do not act on (an unknown type): kept as sent, and counted."""
+
+    __tablename__ = "camera_raw_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    camera_id: Mapped[str] = mapped_column(ForeignKey("cameras.id"), index=True)
+    event_type: Mapped[str] = mapped_column(String(64), default="")
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    content_type: Mapped[str] = mapped_column(String(120), default="")
+    body: Mapped[str] = mapped_column(Text, default="")  # the text parts (pictures dropped)

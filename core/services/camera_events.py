@@ -24,6 +24,7 @@ from core.models import (
     Camera,
     CameraEvent,
     CameraKind,
+    CameraRawEvent,
     EventStatus,
     FaceTemplate,
     MatchBand,
@@ -32,11 +33,12 @@ from core.models import (
 )
 from core.roles import Actor
 from core.services.base import Service
-from core.sightings import Observation, PlateMatcher
+from core.sightings import FaceSighting, Observation, PlateMatcher, PlateSighting
 
 DIRECTIONS = frozenset({"", "in", "out"})
 MAX_KEY = 120
 MAX_TRACK = 64
+MAX_RAW = 64 * 1024  # characters of an unknown event kept
 MAX_ATTEMPTS = 5
 RETRY_DELAY = timedelta(seconds=2)
 HEADS_SCAN = 500  # queued rows looked at per call to find each camera's oldest
@@ -81,8 +83,34 @@ class CameraEventService(Service):
             raise NotFound("camera", id=camera_id)
         if not token or not hmac.compare_digest(camera.token_hash, token_hash(token)):
             raise InvalidToken("camera")
-        camera.last_seen_at = self.now()
+        await self.uow.camera_health.seen(camera)
         return camera
+
+    async def trusted(self, camera_id: str) -> Camera:
+        """A camera whose events come through a link we opened ourselves (Frigate's MQTT)."""
+        camera = await self.session.get(Camera, camera_id)
+        if camera is None or not camera.enabled:
+            raise NotFound("camera", id=camera_id)
+        await self.uow.camera_health.seen(camera)
+        return camera
+
+    async def keep_raw(
+        self, camera: Camera, event_type: str, body: str, content_type: str = ""
+    ) -> int:
+        """Store an event we do not act on (an unknown type) as sent; its id."""
+        row = CameraRawEvent(
+            camera_id=camera.id,
+            event_type=event_type[:64],
+            received_at=self.now(),
+            content_type=content_type[:120],
+            body=body[:MAX_RAW],
+        )
+        self.session.add(row)
+        await self.session.flush()
+        return row.id
+
+    async def raw_count(self) -> int:
+        return int(await self.session.scalar(select(func.count(CameraRawEvent.id))) or 0)
 
     async def backlog(self) -> int:
         return int(
@@ -117,6 +145,35 @@ class CameraEventService(Service):
     ) -> Accepted:
         """Store the event (snapshot first); the same Idempotency-Key returns the first one."""
         camera = await self.authenticate(camera_id, token)
+        return await self.store(
+            camera,
+            image=image,
+            face=face,
+            plate=plate,
+            captured_at=captured_at,
+            direction=direction,
+            track_id=track_id,
+            idempotency_key=idempotency_key,
+            max_backlog=max_backlog,
+        )
+
+    async def store(
+        self,
+        camera: Camera,
+        *,
+        image: bytes,
+        face: bytes | None = None,
+        plate: str | None = None,
+        captured_at: datetime | None = None,
+        direction: str = "",
+        track_id: str = "",
+        idempotency_key: str | None = None,
+        max_backlog: int | None = None,
+        plate_image: bytes | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> Accepted:
+        """Store an authenticated camera's event (see `accept`); `plate_image` is a plate
+        crop, `details` what the device said beyond the fields (kept with the passage)."""
         key = (idempotency_key or "").strip() or None
         if key is not None and len(key) > MAX_KEY:
             raise InvalidInput("idempotency_key", max=MAX_KEY)
@@ -139,6 +196,11 @@ class CameraEventService(Service):
         actor = camera_actor(camera.id)
         snapshot = await self.uow.photos.store(actor, PhotoKind.SNAPSHOT, image)
         crop = await self.uow.photos.store(actor, PhotoKind.SNAPSHOT, face) if face else None
+        plate_crop = (
+            await self.uow.photos.store(actor, PhotoKind.SNAPSHOT, plate_image)
+            if plate_image
+            else None
+        )
         event = CameraEvent(
             camera_id=camera.id,
             idempotency_key=key,
@@ -149,6 +211,8 @@ class CameraEventService(Service):
             plate_text=plate,
             image_id=snapshot.id,
             face_id=crop.id if crop else None,
+            plate_image_id=plate_crop.id if plate_crop else None,
+            details=details or {},
             status=EventStatus.QUEUED,
             attempts=0,
             next_attempt_at=now,
@@ -184,10 +248,13 @@ class CameraEventService(Service):
             return None
         camera = await self.session.get(Camera, event.camera_id)
         assert camera is not None
+        # A Frigate camera sees people and cars: a car is read as a plate camera would read it
+        # (when Frigate sent no plate of its own).
+        car = (event.details or {}).get("label") == "car"
         return EventInput(
             event.id,
             event.camera_id,
-            camera.kind,
+            CameraKind.PLATE if car else camera.kind,
             event.image_id,
             event.face_id,
             event.plate_text,
@@ -218,27 +285,35 @@ class CameraEventService(Service):
             "track_id": event.track_id,
             "faces": len(observation.faces),
         }
+        if event.details:
+            raw["device"] = event.details
+        if event.plate_image_id is not None:
+            raw["plate_image_id"] = event.plate_image_id
         if plate is not None:
             raw["plate_source"] = plate.source
         if observation.problem:
             raw["problem"] = observation.problem
-        passage = Passage(
-            camera_id=camera.id,
-            seen_at=event.captured_at,
-            # Only a sure match names a person: a look-alike or a stranger must not land in
-            # somebody's record (nor go with it when that person is erased).
-            person_id=persons.get(best.template_id)
-            if best and best.template_id and best.band is MatchBand.MATCH
-            else None,
-            plate=plate.text if plate else None,
-            score=best.score if best else (plate.confidence if plate else None),
-            band=best.band if best else None,
-            snapshot_id=event.image_id,
-            direction=event.direction,
-            raw=raw,
-        )
-        self.session.add(passage)
-        await self.session.flush()
+        passage = await self._track_passage(event)
+        if passage is not None:  # a later frame of the same tracked object: one passage
+            _add_frame(passage, raw, persons, best, plate, event.image_id)
+        else:
+            passage = Passage(
+                camera_id=camera.id,
+                seen_at=event.captured_at,
+                # Only a sure match names a person: a look-alike or a stranger must not land in
+                # somebody's record (nor go with it when that person is erased).
+                person_id=persons.get(best.template_id)
+                if best and best.template_id and best.band is MatchBand.MATCH
+                else None,
+                plate=plate.text if plate else None,
+                score=best.score if best else (plate.confidence if plate else None),
+                band=best.band if best else None,
+                snapshot_id=event.image_id,
+                direction=event.direction,
+                raw=raw,
+            )
+            self.session.add(passage)
+            await self.session.flush()
         annotated = None
         if observation.annotated:
             annotated = await self.uow.photos.store(
@@ -270,6 +345,23 @@ class CameraEventService(Service):
         event.next_attempt_at = self.now() + (after or RETRY_DELAY * event.attempts)
         return True
 
+    async def _track_passage(self, event: CameraEvent) -> Passage | None:
+        """The passage an earlier event of the same camera and track made, if any."""
+        if not event.track_id:
+            return None
+        passage_id = await self.session.scalar(
+            select(CameraEvent.passage_id)
+            .where(
+                CameraEvent.camera_id == event.camera_id,
+                CameraEvent.track_id == event.track_id,
+                CameraEvent.passage_id.is_not(None),
+                CameraEvent.id != event.id,
+            )
+            .order_by(CameraEvent.id)
+            .limit(1)
+        )
+        return await self.session.get(Passage, passage_id) if passage_id else None
+
     async def _persons(self, template_ids: list[int | None]) -> dict[int, int]:
         wanted = [t for t in template_ids if t is not None]
         if not wanted:
@@ -278,6 +370,29 @@ class CameraEventService(Service):
             select(FaceTemplate.id, FaceTemplate.person_id).where(FaceTemplate.id.in_(wanted))
         )
         return {template_id: person_id for template_id, person_id in rows}
+
+
+def _add_frame(
+    passage: Passage,
+    raw: dict[str, Any],
+    persons: dict[int, int],
+    best: FaceSighting | None,
+    plate: PlateSighting | None,
+    image_id: int | None,
+) -> None:
+    """A later frame of the passage's object: keep the better face, a plate once read."""
+    frames = int(passage.raw.get("frames", 1)) + 1
+    passage.raw = {**passage.raw, **raw, "frames": frames, "event_id": passage.raw["event_id"]}
+    if plate is not None and plate.text:
+        passage.plate = plate.text
+    old = _BAND_ORDER[passage.band] if passage.band is not None else 3
+    if best is not None and _BAND_ORDER[best.band] < old:
+        passage.band, passage.score = best.band, best.score
+        passage.snapshot_id = image_id
+        if best.template_id and best.band is MatchBand.MATCH:
+            passage.person_id = persons.get(best.template_id)
+    elif passage.snapshot_id is None:
+        passage.snapshot_id = image_id
 
 
 _BAND_ORDER = {MatchBand.MATCH: 0, MatchBand.POSSIBLE: 1, MatchBand.NO_MATCH: 2}

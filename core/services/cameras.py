@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from core.crypto import token_hash
 from core.errors import AlreadyExists, InvalidInput, InvalidToken, NotFound
-from core.models import Camera, CameraKind
+from core.models import Camera, CameraKind, CameraSource
 from core.roles import Actor, Permission
 from core.services.base import Service
 
@@ -30,12 +30,25 @@ class CameraService(Service):
         name: str,
         grid_code: str | None = None,
         layer: int = 1,
+        source: CameraSource = CameraSource.HTTP,
+        external_name: str | None = None,
     ) -> tuple[Camera, str]:
         """Register a camera; the returned token is shown once and stored only hashed.
 
-        Without `camera_id` one is made from the kind (``face-3``)."""
+        Without `camera_id` one is made from the kind (``face-3``). The token is the bearer
+        token of the HTTP API and the secret in a Hikvision or Dahua push URL; a Frigate
+        camera is named by `external_name`, Frigate's name for it (its events carry none)."""
         actor.require(Permission.MANAGE_CAMERAS)
-        kind = CameraKind(kind)
+        kind, source = CameraKind(kind), CameraSource(source)
+        if source is CameraSource.FRIGATE:
+            external_name = clean_camera_id(external_name or "")
+            taken = await self.session.scalar(
+                select(Camera.id).where(Camera.external_name == external_name)
+            )
+            if taken is not None:
+                raise AlreadyExists("camera", id=external_name)
+        else:
+            external_name = None
         camera_id = clean_camera_id(camera_id) if camera_id else await self._free_id(kind)
         name = clean_camera_name(name)
         if not 1 <= layer <= 4:
@@ -52,6 +65,8 @@ class CameraService(Service):
             defence_layer=layer,
             token_hash=token_hash(token),
             created_at=self.now(),
+            source=source,
+            external_name=external_name,
         )
         self.session.add(camera)
         await self.session.flush()
@@ -65,8 +80,17 @@ class CameraService(Service):
             raise InvalidToken("camera")
         if not hmac.compare_digest(camera.token_hash, token_hash(token)):
             raise InvalidToken("camera")
-        camera.last_seen_at = self.now()
+        await self.uow.camera_health.seen(camera)
         return camera
+
+    async def by_external_names(self) -> dict[str, str]:
+        """Frigate's camera names → our enabled cameras' ids (system-side, for the link)."""
+        rows = await self.session.execute(
+            select(Camera.external_name, Camera.id).where(
+                Camera.source == CameraSource.FRIGATE, Camera.enabled.is_(True)
+            )
+        )
+        return {name: camera_id for name, camera_id in rows if name}
 
     async def list(self, actor: Actor) -> Sequence[Camera]:
         actor.require(Permission.MANAGE_CAMERAS)

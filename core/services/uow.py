@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from core.services.audit import AuditService
     from core.services.base import ServiceContext
     from core.services.camera_events import CameraEventService
+    from core.services.camera_health import CameraHealthService
     from core.services.cameras import CameraService
     from core.services.channels import ChannelService
     from core.services.groups import GroupService
@@ -210,6 +211,12 @@ class UnitOfWork:
         from core.services.camera_events import CameraEventService
 
         return CameraEventService(self)
+
+    @cached_property
+    def camera_health(self) -> CameraHealthService:
+        from core.services.camera_health import CameraHealthService
+
+        return CameraHealthService(self)
 
     @cached_property
     def alerts(self) -> AlertService:

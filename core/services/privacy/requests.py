@@ -279,7 +279,7 @@ class PersonRequestService(Service):
         ids: set[int | None] = set()
         for columns in (
             select(Passage.snapshot_id).where(Passage.person_id == person_id),
-            select(CameraEvent.image_id, CameraEvent.face_id).where(
+            select(CameraEvent.image_id, CameraEvent.face_id, CameraEvent.plate_image_id).where(
                 CameraEvent.passage_id.in_(passages)
             ),
             select(Alert.snapshot_id).where(Alert.person_id == person_id),

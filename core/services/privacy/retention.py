@@ -70,6 +70,7 @@ PICTURE_REFERENCES: tuple[tuple[type[Any], Any], ...] = (
     (FaceTemplate, FaceTemplate.photo_id),
     (CameraEvent, CameraEvent.image_id),
     (CameraEvent, CameraEvent.face_id),
+    (CameraEvent, CameraEvent.plate_image_id),
     (Passage, Passage.snapshot_id),
     (Alert, Alert.snapshot_id),
     (ReportStatusChange, ReportStatusChange.photo_id),
@@ -196,12 +197,12 @@ class RetentionService(Service):
                     select(Passage.snapshot_id).where(Passage.id.in_(passages))
                 )
             )
-        for image_id, face_id in await self.session.execute(
-            select(CameraEvent.image_id, CameraEvent.face_id).where(
+        for row in await self.session.execute(
+            select(CameraEvent.image_id, CameraEvent.face_id, CameraEvent.plate_image_id).where(
                 CameraEvent.status == EventStatus.QUEUED
             )
         ):
-            needed.update((image_id, face_id))
+            needed.update(row)
         pending = await self.session.scalars(
             select(Delivery.payload).where(Delivery.status == DeliveryStatus.PENDING)
         )
