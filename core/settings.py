@@ -97,6 +97,8 @@ class Settings(BaseSettings):
     camera_max_bytes: int = Field(default=8 * 1024 * 1024, ge=64 * 1024, le=20 * 1024 * 1024)
     camera_backlog: int = Field(default=500, ge=1)
     snapshot_retention_days: int = Field(default=30, ge=1)
+    # How long a guard's "not this person" keeps that look-alike quiet at that camera.
+    alert_rejection_hours: int = Field(default=24, ge=1, le=24 * 90)
 
     @field_validator("secret_key")
     @classmethod

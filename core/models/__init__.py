@@ -30,6 +30,7 @@ from core.models.reports import HouseMessage, Report, ReportFollower, ReportStat
 from core.models.security import (
     Alert,
     AlertRule,
+    AlertVerdict,
     Camera,
     Delivery,
     Passage,
@@ -44,6 +45,7 @@ __all__ = [
     "AlertKind",
     "AlertRule",
     "AlertStatus",
+    "AlertVerdict",
     "AuditEntry",
     "Base",
     "BotState",

@@ -23,13 +23,15 @@ STATUS_LINES = {
     AlertStatus.DISPATCHED: N_("alerts.status.dispatched"),
     AlertStatus.RESOLVED: N_("alerts.status.resolved"),
 }
+VERDICT_LINES = {True: N_("alerts.verdict.same"), False: N_("alerts.verdict.not")}
 BANDS = {MatchBand.MATCH: N_("alerts.band.match"), MatchBand.POSSIBLE: N_("alerts.band.possible")}
 
 
 @persistable("button.alert")
 @dataclass(frozen=True)
 class AlertButton:
-    """✅ / ❌ / 🚓 under an alert (`action` is a key of `core.services.alerts.ACTIONS`)."""
+    """✅ / ❌ / 🚓 under an alert, or a verdict under a "please verify" one (`action` is a key
+    of `core.services.alerts.ACTIONS` or `VERDICTS`)."""
 
     alert_id: int
     action: str
@@ -69,9 +71,16 @@ def caption(t: Translator, view: AlertView) -> str:
         lines.append(t("alerts.plate_score", distance=int(view.score)))
     if view.verify and view.open:
         lines.append(t("alerts.verify_hint"))
-    if view.status in STATUS_LINES:
-        when = t.short_datetime(view.taken_at) if view.taken_at else ""
+    when = t.short_datetime(view.taken_at) if view.taken_at else ""
+    if view.verdict is not None:
+        lines.append(t(VERDICT_LINES[view.verdict], name=view.taken_by or "—", time=when))
+    elif view.status in STATUS_LINES:
         lines.append(t(STATUS_LINES[view.status], name=view.taken_by or "—", time=when))
+    if view.history is not None:
+        h = view.history
+        lines.append(t("alerts.history", same=h.same, other=h.other))
+        last = "alerts.history.last_same" if h.last_same else "alerts.history.last_not"
+        lines.append(t(last, name=h.last_by or "—", time=t.short_datetime(h.last_at)))
     if view.note:
         lines.append(t("alerts.note", note=view.note))
     text = "\n".join(lines)
@@ -81,6 +90,14 @@ def caption(t: Translator, view: AlertView) -> str:
 def buttons(t: Translator, view: AlertView) -> list[list[tuple[str, AlertButton]]]:
     if not view.open:
         return []
+    if view.verify:
+        return [
+            [
+                (t("alerts.button.same"), AlertButton(view.id, "same")),
+                (t("alerts.button.not"), AlertButton(view.id, "not")),
+            ],
+            [(t("alerts.button.dispatch"), AlertButton(view.id, "dispatch"))],
+        ]
     return [
         [
             (t("alerts.button.ack"), AlertButton(view.id, "ack")),

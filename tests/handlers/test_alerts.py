@@ -195,3 +195,31 @@ async def test_an_accepted_event_survives_a_restart_and_is_alerted_exactly_once(
             deliveries = await svc.session.scalar(select(func.count(Delivery.id)))
         assert deliveries == 1
         assert len(g.env.messages(g.group)) == 1
+
+
+async def test_not_this_person_on_a_please_verify_alert_stops_the_repeat(
+    make_bot_env: MakeBotEnv,
+) -> None:
+    overrides = {"face_match_threshold": 0.001, "face_possible_threshold": 0.9}
+    async with gate(make_bot_env, **overrides) as g:
+        await watch_face(g.env, astronaut(), Kind.PERSONS_OF_INTEREST, "张三", "民警布控")
+        await g.post(astronaut(mirror=True))
+        [alert] = await g.alerts()
+        assert alert.button_labels == ["✅ 是本人", "❌ 不是本人", "🚓 出警"]
+        pressed = await g.env.press(g.guard, alert, "❌ 不是本人")
+        assert pressed.toast.startswith("❌ 已记录：不是本人")
+        await g.env.sandbox.wait_for(
+            lambda sb: "核实：不是本人" in g.env.messages(g.group)[0].text, timeout=10
+        )
+        assert g.env.messages(g.group)[0].button_labels == []
+        # The same look-alike again: quiet. A camera's events are handled in order, so once
+        # the alert for the exact photo posted after it arrives, the look-alike was handled.
+        await g.post(astronaut(mirror=True))
+        await g.post(astronaut())  # the enrolled photo itself: a confident match, not quiet
+        await g.env.sandbox.wait_for(lambda sb: len(g.env.messages(g.group)) >= 2, timeout=30)
+        messages = g.env.messages(g.group)
+        assert len(messages) == 2
+        later = messages[1].text
+        assert "🚨 重点人员" in later
+        assert "此人此前核实：是本人 0 次，不是本人 1 次" in later  # the verdict is shown
+        assert "最近一次：李保安" in later

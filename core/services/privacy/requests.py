@@ -25,6 +25,7 @@ from core.errors import AlreadyErased, ErasureHeld, NotFound
 from core.files import write_private
 from core.models import (
     Alert,
+    AlertVerdict,
     AuditEntry,
     FaceTemplate,
     House,
@@ -233,6 +234,7 @@ class PersonRequestService(Service):
             WatchlistEntry, WatchlistEntry.person_id == person_id
         )
         result.residencies = await self._delete(Residency, Residency.person_id == person_id)
+        await self._delete(AlertVerdict, AlertVerdict.person_id == person_id)
         passages = await self.session.execute(
             update(Passage).where(Passage.person_id == person_id).values(person_id=None)
         )

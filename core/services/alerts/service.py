@@ -4,7 +4,8 @@ Rules of kind *appears* (persons of interest, people needing care, watched vehic
 *missing person* match a passage's faces and plate against the live entries of their lists.
 One person (or plate) at one camera makes one alert per rule while the rule's cool-down runs:
 later sightings are folded into it (count and last time) and its messages are edited. A face
-in the possible band raises only a "please verify" alert, never a confirmed one.
+in the possible band raises only a "please verify" alert, never a confirmed one; a guard's
+"not this person" on one keeps that look-alike quiet at that camera for a while (`verdicts`).
 
 Alerts are told through the one notification path (`kind="alert"`, one delivery per guard
 group) in the same transaction as the passage; a change (a sighting, a guard's press) is told
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -31,16 +32,15 @@ from core.models import (
     DeliveryStatus,
     GroupChat,
     MatchBand,
-    Member,
     Passage,
-    Person,
-    StoredPhoto,
     Watchlist,
     WatchlistEntry,
     WatchlistKind,
 )
 from core.notify import Audience, Notice
 from core.roles import Actor, Permission
+from core.services.alerts import verdicts
+from core.services.alerts.views import AlertView, build
 from core.services.base import Service
 from core.sightings import Observation, PlateMatcher
 
@@ -65,6 +65,8 @@ ACTIONS = {
     "false": AlertStatus.FALSE_ALARM,
     "dispatch": AlertStatus.DISPATCHED,
 }
+# A guard's verdict on a "please verify" alert: (same person?, the alert's new status).
+VERDICTS = {"same": (True, AlertStatus.TAKEN), "not": (False, AlertStatus.FALSE_ALARM)}
 MAX_NOTE = 500
 
 
@@ -74,33 +76,10 @@ class AlertTaken(DomainError):
     code = "alert_taken"
 
 
-@dataclass(frozen=True)
-class AlertView:
-    """An alert as guards read it (words are the front end's)."""
+class NotVerifiable(DomainError):
+    """A verdict (same person / not this person) only goes on a "please verify" alert."""
 
-    id: int
-    kind: AlertKind
-    verify: bool
-    status: AlertStatus
-    subject: str  # the person's name or the plate
-    plate_read: str | None  # the plate as read, when it differs from the watched one
-    list_name: str
-    reason: str
-    camera: str
-    layer: int
-    first_seen: datetime
-    last_seen: datetime
-    sightings: int
-    band: MatchBand | None
-    score: float | None
-    taken_by: str | None
-    taken_at: datetime | None
-    note: str
-    photo: str | None  # the boxed snapshot (path under the data dir)
-
-    @property
-    def open(self) -> bool:
-        return self.status is AlertStatus.OPEN
+    code = "alert_not_verifiable"
 
 
 @dataclass(frozen=True)
@@ -182,17 +161,48 @@ class AlertService(Service):
                             read,
                         )
                         hits.setdefault((rule.id, hit.subject, False), hit)
+        # A person is named once: a confident face beats a look-alike of the same person.
+        for rule_id, subject, verify in list(hits):
+            if verify and (rule_id, subject, False) in hits:
+                del hits[(rule_id, subject, verify)]
         ordered = sorted(hits.values(), key=lambda h: PRIORITY.get(h.rule.kind, 99))
-        return [await self._raise(camera, passage, hit, snapshot_id) for hit in ordered]
+        raised = []
+        for hit in ordered:
+            if hit.verify and await self._quieted(camera, passage, hit):
+                continue
+            raised.append(await self._raise(camera, passage, hit, snapshot_id))
+        return raised
 
     async def act(self, actor: Actor, alert_id: int, action: str) -> AlertView:
-        """A guard's ✅ / ❌ / 🚓: the alert is theirs, every message of it is edited."""
+        """A guard's ✅ / ❌ / 🚓 or verdict: the alert is theirs, every message is edited."""
         actor.require(Permission.HANDLE_ALERTS)
-        status = ACTIONS[action]
+        same, status = VERDICTS[action] if action in VERDICTS else (None, ACTIONS[action])
         alert = await self._get(alert_id)
         if alert.status is not AlertStatus.OPEN:
             raise AlertTaken("alert", id=alert_id)
-        alert.status, alert.taken_by_id, alert.taken_at = status, actor.member_id, self.now()
+        now = self.now()
+        if same is not None:
+            if not alert.verify or alert.person_id is None:
+                raise NotVerifiable("alert", id=alert_id)
+            quiet = now + self.context.alerts.rejection_quiet
+            verdicts.record(
+                self.session,
+                alert,
+                same=same,
+                member_id=actor.member_id,
+                at=now,
+                quiet_until=quiet,
+            )
+            await self.uow.audit.record(
+                actor,
+                "verdict",
+                "watchlist_entry",
+                alert.entry_id,
+                alert_id=alert.id,
+                same=same,
+                quiet_until=None if same else quiet.isoformat(),
+            )
+        alert.status, alert.taken_by_id, alert.taken_at = status, actor.member_id, now
         await self.uow.audit.record(actor, action, "alert", alert.id, status=status.value)
         await self._tell_change(alert)
         return await self.view(alert)
@@ -223,36 +233,7 @@ class AlertService(Service):
         return await self.view(await self._get(alert_id))
 
     async def view(self, alert: Alert) -> AlertView:
-        camera = await self.session.get(Camera, alert.camera_id) if alert.camera_id else None
-        entry = await self.session.get(WatchlistEntry, alert.entry_id) if alert.entry_id else None
-        watchlist = await self.session.get(Watchlist, entry.watchlist_id) if entry else None
-        person = await self.session.get(Person, alert.person_id) if alert.person_id else None
-        taker = await self.session.get(Member, alert.taken_by_id) if alert.taken_by_id else None
-        photo = (
-            await self.session.get(StoredPhoto, alert.snapshot_id) if alert.snapshot_id else None
-        )
-        read = alert.plate if entry is not None and alert.plate != entry.plate else None
-        return AlertView(
-            id=alert.id,
-            kind=alert.kind,
-            verify=alert.verify,
-            status=alert.status,
-            subject=person.name if person else (entry.plate if entry else alert.plate) or "?",
-            plate_read=read,
-            list_name=watchlist.name if watchlist else "",
-            reason=entry.note if entry else "",
-            camera=camera.name if camera else (alert.camera_id or ""),
-            layer=camera.defence_layer if camera else 0,
-            first_seen=alert.created_at,
-            last_seen=alert.last_seen_at or alert.created_at,
-            sightings=alert.sightings,
-            band=alert.band,
-            score=alert.score,
-            taken_by=taker.name if taker else None,
-            taken_at=alert.taken_at,
-            note=alert.note,
-            photo=photo.path if photo else None,
-        )
+        return await build(self.session, alert)
 
     # --- internals ------------------------------------------------------------------------
 
@@ -301,6 +282,25 @@ class AlertService(Service):
             Notice(ALERT_KIND, audience, {"view": view}, photo=view.photo, alert_id=alert.id)
         )
         return alert
+
+    async def _quieted(self, camera: Camera, passage: Passage, hit: _Hit) -> bool:
+        """A guard said "not this person" of this look-alike here: no alert (still audited)."""
+        person_id = hit.entry.person_id
+        if person_id is None or not await verdicts.quiet(
+            self.session, person_id, camera.id, passage.seen_at
+        ):
+            return False
+        await self.uow.audit.record(
+            Actor.system(f"camera:{camera.id}"),
+            "match",
+            "watchlist_entry",
+            hit.entry.id,
+            passage_id=passage.id,
+            verify=True,
+            score=hit.score,
+            quiet=True,
+        )
+        return True
 
     async def _audit_match(
         self, camera: Camera, passage: Passage, hit: _Hit, alert: Alert

@@ -1,0 +1,35 @@
+"""Alerts: rules over passages, cool-down folding, guards' presses and verdicts.
+
+`service` raises and changes alerts, `views` is what a caption needs, `verdicts` keeps the
+guards' "same person" / "not this person" on "please verify" alerts.
+"""
+
+from core.services.alerts.service import (
+    ACTIONS,
+    ALERT_KIND,
+    DEFAULT_RULES,
+    EDIT_KIND,
+    LIST_OF_RULE,
+    PRIORITY,
+    VERDICTS,
+    AlertService,
+    AlertTaken,
+    NotVerifiable,
+)
+from core.services.alerts.verdicts import VerdictHistory
+from core.services.alerts.views import AlertView
+
+__all__ = [
+    "ACTIONS",
+    "ALERT_KIND",
+    "DEFAULT_RULES",
+    "EDIT_KIND",
+    "LIST_OF_RULE",
+    "PRIORITY",
+    "VERDICTS",
+    "AlertService",
+    "AlertTaken",
+    "AlertView",
+    "NotVerifiable",
+    "VerdictHistory",
+]
