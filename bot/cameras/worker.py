@@ -18,6 +18,7 @@ from typing import Any
 
 from telegram.ext import Application
 
+from bot.cameras.strangers import StrangerKeys
 from bot.context import BotDeps
 from bot.recognition import sync_gallery
 from core.event_queue import DatabaseQueue, EventQueue
@@ -36,6 +37,7 @@ GALLERY_SYNC = 30.0  # seconds between bringing the face gallery in step with th
 POLL = 0.5  # seconds between looks at the queue when nothing woke the worker
 OVERLOADED_WAIT = timedelta(seconds=1)
 _QUEUES: weakref.WeakKeyDictionary[AnyApp, EventQueue] = weakref.WeakKeyDictionary()
+_STRANGERS: weakref.WeakKeyDictionary[RecognitionCore, StrangerKeys] = weakref.WeakKeyDictionary()
 
 
 def _deps(application: AnyApp) -> BotDeps:
@@ -167,6 +169,14 @@ async def observe(deps: BotDeps, core: RecognitionCore | None, item: EventInput)
     return Observation(tuple(faces), plate, annotated)
 
 
+def strangers_of(core: RecognitionCore) -> StrangerKeys:
+    keys = _STRANGERS.get(core)
+    if keys is None:
+        info = core.face_info
+        keys = _STRANGERS[core] = StrangerKeys(info.embedding_size, info.match)
+    return keys
+
+
 async def _faces(core: RecognitionCore, image: bytes, crop: bytes | None) -> list[FaceSighting]:
     found = await core.identify(image, k=1)
     boxed = True
@@ -176,6 +186,10 @@ async def _faces(core: RecognitionCore, image: bytes, crop: bytes | None) -> lis
     for face in found:
         best = face.best
         box = face.face.box
+        unknown = best is None or best.band.value == MatchBand.NO_MATCH.value
+        stranger = None
+        if unknown and face.embedding is not None:
+            stranger = strangers_of(core).key(face.embedding)
         sightings.append(
             FaceSighting(
                 template_id=int(best.key) if best is not None else None,
@@ -183,6 +197,7 @@ async def _faces(core: RecognitionCore, image: bytes, crop: bytes | None) -> lis
                 score=best.score if best is not None else None,
                 box=(box.left, box.top, box.right, box.bottom) if boxed else None,
                 size=face.face.quality.face_px,
+                stranger=stranger,
             )
         )
     return sightings

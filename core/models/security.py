@@ -142,6 +142,20 @@ class AlertVerdict(Base):
     quiet_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class StrangerSighting(Base):
+    """An unknown face seen by a camera, under a short-lived key that the camera worker gives
+    faces that look alike: the stranger rule counts passages per key. Kept a day at most."""
+
+    __tablename__ = "stranger_sightings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), index=True)
+    camera_id: Mapped[str] = mapped_column(ForeignKey("cameras.id"))
+    passage_id: Mapped[int | None] = mapped_column(ForeignKey("passages.id"))
+    track: Mapped[str] = mapped_column(String(80), default="")  # one passage: counted once
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
 class Delivery(Base):
     """Outbox: one row per message to send; stored before sending, retried until sent."""
 

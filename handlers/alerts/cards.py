@@ -16,6 +16,7 @@ KIND_TITLES = {
     AlertKind.PERSON_OF_INTEREST: N_("alerts.kind.person_of_interest"),
     AlertKind.WATCHED_VEHICLE: N_("alerts.kind.watched_vehicle"),
     AlertKind.CARE: N_("alerts.kind.care"),
+    AlertKind.STRANGER: N_("alerts.kind.stranger"),
 }
 STATUS_LINES = {
     AlertStatus.TAKEN: N_("alerts.status.taken"),
@@ -40,7 +41,9 @@ class AlertButton:
 def caption(t: Translator, view: AlertView) -> str:
     kind = t(KIND_TITLES.get(view.kind, "alerts.kind.other"))
     lines = [t("alerts.verify_title", kind=kind) if view.verify else t("alerts.title", kind=kind)]
-    if view.kind is AlertKind.WATCHED_VEHICLE:
+    if view.kind is AlertKind.STRANGER:
+        lines.append(t("alerts.stranger"))
+    elif view.kind is AlertKind.WATCHED_VEHICLE:
         lines.append(t("alerts.plate", plate=view.subject, list=view.list_name))
         if view.plate_read:
             lines.append(t("alerts.plate_read", plate=view.plate_read))
@@ -59,7 +62,9 @@ def caption(t: Translator, view: AlertView) -> str:
                 last=t.short_datetime(view.last_seen),
             )
         )
-    if view.band is not None and view.score is not None:
+    if view.kind is AlertKind.STRANGER:
+        pass  # an unknown face has no score to show
+    elif view.band is not None and view.score is not None:
         lines.append(
             t(
                 "alerts.score",

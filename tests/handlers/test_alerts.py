@@ -16,7 +16,16 @@ from PIL import Image, ImageOps
 from sqlalchemy import func, select
 
 from bot.http import HttpServer, create_http_app
-from core.models import CameraEvent, CameraKind, Delivery, FaceTemplate, GroupRole, Role
+from core.models import (
+    AlertKind,
+    AlertRule,
+    CameraEvent,
+    CameraKind,
+    Delivery,
+    FaceTemplate,
+    GroupRole,
+    Role,
+)
 from core.models import WatchlistKind as Kind
 from tests.e2e import SYSTEM, BotEnv, MakeBotEnv, Reply, TgUser
 
@@ -223,3 +232,20 @@ async def test_not_this_person_on_a_please_verify_alert_stops_the_repeat(
         assert "🚨 重点人员" in later
         assert "此人此前核实：是本人 0 次，不是本人 1 次" in later  # the verdict is shown
         assert "最近一次：李保安" in later
+
+
+async def test_a_stranger_seen_three_times_alerts_once_and_one_passer_by_does_not(
+    make_bot_env: MakeBotEnv,
+) -> None:
+    async with gate(make_bot_env) as g:
+        async with g.env.services() as svc:
+            svc.session.add(AlertRule(kind=AlertKind.STRANGER, params={"count": 3, "minutes": 10}))
+        # One passer-by: several frames of one passage (one track) are one sighting.
+        for _ in range(3):
+            await g.post(astronaut(), track_id="t1")
+        await g.post(astronaut(), track_id="t2")
+        await g.post(astronaut(mirror=True), track_id="t3")  # the same face, mirrored
+        [alert] = await g.alerts()
+        assert "🚨 陌生人" in alert.text
+        assert "未登记人员" in alert.text
+        assert "已出现 3 次" in alert.text

@@ -15,7 +15,6 @@ as an edit of every message already sent (`kind="alert.edit"`, `Notice.edit_of`)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -39,27 +38,25 @@ from core.models import (
 )
 from core.notify import Audience, Notice
 from core.roles import Actor, Permission
-from core.services.alerts import verdicts
+from core.services.alerts import strangers, verdicts
+from core.services.alerts.matching import LIST_OF_RULE, PRIORITY, Hit, HitKey, watch_hits
+from core.services.alerts.scope import in_scope
 from core.services.alerts.views import AlertView, build
 from core.services.base import Service
 from core.sightings import Observation, PlateMatcher
 
 ALERT_KIND, EDIT_KIND = "alert", "alert.edit"
-# The list kind each watchlist rule matches against, and how urgent its alerts are (0 first).
-LIST_OF_RULE: dict[AlertKind, WatchlistKind] = {
-    AlertKind.MISSING_PERSON: WatchlistKind.MISSING,
-    AlertKind.PERSON_OF_INTEREST: WatchlistKind.PERSONS_OF_INTEREST,
-    AlertKind.WATCHED_VEHICLE: WatchlistKind.VEHICLES,
-    AlertKind.CARE: WatchlistKind.CARE,
-}
-PRIORITY = {kind: rank for rank, kind in enumerate(LIST_OF_RULE)}
-# A fresh install's rules: appears for each built-in list, missing persons everywhere.
-DEFAULT_RULES: tuple[tuple[AlertKind, int], ...] = (
-    (AlertKind.MISSING_PERSON, 300),
-    (AlertKind.PERSON_OF_INTEREST, 600),
-    (AlertKind.WATCHED_VEHICLE, 300),
-    (AlertKind.CARE, 1800),
+# A fresh install's rules: appears for each built-in list, missing persons everywhere, and
+# strangers at building and unit doors (layer 3) at night, seen 3 times within 10 minutes.
+NIGHT = {"days": "mon-sun", "start": "22:00", "end": "06:00"}
+DEFAULT_RULES: tuple[tuple[AlertKind, int, dict[str, Any]], ...] = (
+    (AlertKind.MISSING_PERSON, 300, {}),
+    (AlertKind.PERSON_OF_INTEREST, 600, {}),
+    (AlertKind.WATCHED_VEHICLE, 300, {}),
+    (AlertKind.CARE, 1800, {}),
+    (AlertKind.STRANGER, 1800, {"layers": [3], "count": 3, "minutes": 10, "windows": [NIGHT]}),
 )
+RULE_KINDS = frozenset([*LIST_OF_RULE, AlertKind.STRANGER])
 ACTIONS = {
     "ack": AlertStatus.TAKEN,
     "false": AlertStatus.FALSE_ALARM,
@@ -82,28 +79,20 @@ class NotVerifiable(DomainError):
     code = "alert_not_verifiable"
 
 
-@dataclass(frozen=True)
-class _Hit:
-    rule: AlertRule
-    entry: WatchlistEntry
-    subject: str
-    verify: bool
-    band: MatchBand | None
-    score: float | None
-    plate_read: str | None = None
-
-
 class AlertService(Service):
     async def ensure_default_rules(self) -> int:
         """Add the default rule of each built-in list kind that has no rule yet; how many."""
         have = set(await self.session.scalars(select(AlertRule.kind).distinct()))
         added = 0
-        for kind, cooldown in DEFAULT_RULES:
+        for kind, cooldown, params in DEFAULT_RULES:
             if kind in have:
                 continue
             self.session.add(
                 AlertRule(
-                    kind=kind, enabled=True, params={"default": True}, cooldown_seconds=cooldown
+                    kind=kind,
+                    enabled=True,
+                    params={"default": True, **params},
+                    cooldown_seconds=cooldown,
                 )
             )
             added += 1
@@ -121,50 +110,13 @@ class AlertService(Service):
         snapshot_id: int | None,
     ) -> list[Alert]:
         """Raise or fold the alerts the rules say for this passage (caller's transaction)."""
-        rules = [r for r in await self._rules() if _in_scope(r, camera)]
+        zone = self.context.zone
+        rules = [r for r in await self._rules() if in_scope(r, camera, passage.seen_at, zone)]
         if not rules:
             return []
         entries = await self._live_entries()
-        hits: dict[tuple[int, str, bool], _Hit] = {}
-        for face in observation.faces:
-            person_id = persons.get(face.template_id) if face.template_id else None
-            if person_id is None or face.band is MatchBand.NO_MATCH:
-                continue
-            verify = face.band is MatchBand.POSSIBLE
-            for entry, kind in entries:
-                if entry.person_id != person_id:
-                    continue
-                for rule in rules:
-                    if not _rule_takes(rule, entry, kind) or (
-                        verify and rule.params.get("min_band") == "match"
-                    ):
-                        continue
-                    hit = _Hit(rule, entry, f"p{person_id}", verify, face.band, face.score)
-                    hits.setdefault((rule.id, hit.subject, verify), hit)
-        plate = observation.plate
-        if plate is not None and plate.text:
-            watched = [(e, k) for e, k in entries if e.plate]
-            found = match_plate(plate.text, [e.plate for e, _ in watched if e.plate])
-            for entry, kind in watched:
-                if found is None or entry.plate != found.watched:
-                    continue
-                for rule in rules:
-                    if _rule_takes(rule, entry, kind):
-                        read = plate.text if plate.text != entry.plate else None
-                        hit = _Hit(
-                            rule,
-                            entry,
-                            f"v{entry.plate}",
-                            False,
-                            None,
-                            float(found.distance),
-                            read,
-                        )
-                        hits.setdefault((rule.id, hit.subject, False), hit)
-        # A person is named once: a confident face beats a look-alike of the same person.
-        for rule_id, subject, verify in list(hits):
-            if verify and (rule_id, subject, False) in hits:
-                del hits[(rule_id, subject, verify)]
+        hits = watch_hits(rules, entries, observation, persons, match_plate)
+        hits.update(await self._stranger_hits(rules, camera, passage, observation))
         ordered = sorted(hits.values(), key=lambda h: PRIORITY.get(h.rule.kind, 99))
         raised = []
         for hit in ordered:
@@ -238,7 +190,7 @@ class AlertService(Service):
     # --- internals ------------------------------------------------------------------------
 
     async def _raise(
-        self, camera: Camera, passage: Passage, hit: _Hit, snapshot_id: int | None
+        self, camera: Camera, passage: Passage, hit: Hit, snapshot_id: int | None
     ) -> Alert:
         key = f"{hit.rule.id}:{hit.subject}:{camera.id}" + (":verify" if hit.verify else "")
         recent = await self.session.scalar(
@@ -258,8 +210,8 @@ class AlertService(Service):
             rule_id=hit.rule.id,
             camera_id=camera.id,
             passage_id=passage.id,
-            person_id=hit.entry.person_id,
-            plate=hit.plate_read or hit.entry.plate,
+            person_id=hit.entry.person_id if hit.entry else None,
+            plate=hit.plate_read or (hit.entry.plate if hit.entry else None),
             score=hit.score,
             band=hit.band,
             snapshot_id=snapshot_id,
@@ -267,9 +219,9 @@ class AlertService(Service):
             dedup_key=key,
             created_at=passage.seen_at,
             last_seen_at=passage.seen_at,
-            sightings=1,
+            sightings=hit.sightings,
             verify=hit.verify,
-            entry_id=hit.entry.id,
+            entry_id=hit.entry.id if hit.entry else None,
             note="",
         )
         self.session.add(alert)
@@ -283,11 +235,38 @@ class AlertService(Service):
         )
         return alert
 
-    async def _quieted(self, camera: Camera, passage: Passage, hit: _Hit) -> bool:
+    async def _stranger_hits(
+        self,
+        rules: Sequence[AlertRule],
+        camera: Camera,
+        passage: Passage,
+        observation: Observation,
+    ) -> dict[HitKey, Hit]:
+        """Strangers seen often enough here lately (each stranger rule in scope counts)."""
+        keys = strangers.keys(observation)
+        stranger_rules = [r for r in rules if r.kind is AlertKind.STRANGER]
+        if not keys or not stranger_rules:
+            return {}
+        await strangers.remember(self.session, camera, passage, keys)
+        cameras = (await self.session.scalars(select(Camera))).all()
+        hits: dict[HitKey, Hit] = {}
+        for rule in stranger_rules:
+            here = [c for c in cameras if in_scope(rule, c, passage.seen_at, self.context.zone)]
+            need, _window = strangers.threshold(rule)
+            for key in keys:
+                count = await strangers.seen(self.session, rule, key, passage.seen_at, here)
+                if count >= need:
+                    hit = Hit(rule, None, f"s{key}", False, MatchBand.NO_MATCH, None, None, count)
+                    hits[(rule.id, hit.subject, False)] = hit
+        return hits
+
+    async def _quieted(self, camera: Camera, passage: Passage, hit: Hit) -> bool:
         """A guard said "not this person" of this look-alike here: no alert (still audited)."""
-        person_id = hit.entry.person_id
-        if person_id is None or not await verdicts.quiet(
-            self.session, person_id, camera.id, passage.seen_at
+        person_id = hit.entry.person_id if hit.entry else None
+        if (
+            hit.entry is None
+            or person_id is None
+            or not await verdicts.quiet(self.session, person_id, camera.id, passage.seen_at)
         ):
             return False
         await self.uow.audit.record(
@@ -302,10 +281,10 @@ class AlertService(Service):
         )
         return True
 
-    async def _audit_match(
-        self, camera: Camera, passage: Passage, hit: _Hit, alert: Alert
-    ) -> None:
+    async def _audit_match(self, camera: Camera, passage: Passage, hit: Hit, alert: Alert) -> None:
         """Every match of a watchlist entry leaves an audit entry (the camera is the actor)."""
+        if hit.entry is None:
+            return
         await self.uow.audit.record(
             Actor.system(f"camera:{camera.id}"),
             "match",
@@ -345,7 +324,7 @@ class AlertService(Service):
 
     async def _rules(self) -> Sequence[AlertRule]:
         query = select(AlertRule).where(
-            AlertRule.enabled.is_(True), AlertRule.kind.in_(list(LIST_OF_RULE))
+            AlertRule.enabled.is_(True), AlertRule.kind.in_(list(RULE_KINDS))
         )
         return (await self.session.scalars(query.order_by(AlertRule.id))).all()
 
@@ -370,18 +349,3 @@ class AlertService(Service):
         if alert is None:
             raise NotFound("alert", id=alert_id)
         return alert
-
-
-def _in_scope(rule: AlertRule, camera: Camera) -> bool:
-    """Missing persons are looked for everywhere; other rules keep to their grid and layers."""
-    grid = rule.grid_id
-    if rule.kind is not AlertKind.MISSING_PERSON and grid is not None and grid != camera.grid_id:
-        return False
-    layers = rule.params.get("layers")
-    return not layers or camera.defence_layer in layers
-
-
-def _rule_takes(rule: AlertRule, entry: WatchlistEntry, kind: WatchlistKind) -> bool:
-    if LIST_OF_RULE.get(rule.kind) is not kind:
-        return False
-    return rule.watchlist_id is None or rule.watchlist_id == entry.watchlist_id
