@@ -27,6 +27,7 @@ from bot.cli import (
     members,
     person,
     retention,
+    rules,
     seed,
     watchlists,
 )
@@ -40,6 +41,7 @@ TOPICS = (
     houses,
     cards,
     cameras,
+    rules,
     watchlists,
     export,
     seed,
