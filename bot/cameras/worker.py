@@ -32,7 +32,7 @@ from recognition.errors import ImageError, Overloaded
 log = logging.getLogger(__name__)
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
-JOB_NAME, PURGE_JOB = "camera-worker", "snapshot-purge"
+JOB_NAME, PURGE_JOB, ABSENCE_JOB = "camera-worker", "snapshot-purge", "long-absence"
 GALLERY_SYNC = 30.0  # seconds between bringing the face gallery in step with the database
 POLL = 0.5  # seconds between looks at the queue when nothing woke the worker
 OVERLOADED_WAIT = timedelta(seconds=1)
@@ -58,11 +58,13 @@ def use_queue(application: AnyApp, queue: EventQueue) -> None:
 
 
 def schedule(application: AnyApp) -> None:
-    """Start the worker when the application starts; purge old snapshots every night."""
+    """Start the worker when the application starts; purge old snapshots every night and
+    check long absences every morning."""
     assert application.job_queue is not None, "the job-queue extra is required"
     application.job_queue.run_once(_start, 0, name=JOB_NAME)
     zone = _deps(application).settings.zone
     application.job_queue.run_daily(_purge_job, time=time(3, 30, tzinfo=zone), name=PURGE_JOB)
+    application.job_queue.run_daily(_absence_job, time=time(8, 0, tzinfo=zone), name=ABSENCE_JOB)
 
 
 async def _start(context: Any) -> None:
@@ -72,6 +74,13 @@ async def _start(context: Any) -> None:
 
 async def _purge_job(context: Any) -> None:
     await purge_snapshots(context.application)
+
+
+async def _absence_job(context: Any) -> None:
+    async with _deps(context.application).storage.services() as svc:
+        raised = await svc.alerts.check_absences()
+    if raised:
+        log.info("long absence: %d alerts", len(raised))
 
 
 async def purge_snapshots(application: AnyApp) -> int:

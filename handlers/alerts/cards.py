@@ -17,6 +17,7 @@ KIND_TITLES = {
     AlertKind.WATCHED_VEHICLE: N_("alerts.kind.watched_vehicle"),
     AlertKind.CARE: N_("alerts.kind.care"),
     AlertKind.STRANGER: N_("alerts.kind.stranger"),
+    AlertKind.LONG_ABSENCE: N_("alerts.kind.long_absence"),
 }
 STATUS_LINES = {
     AlertStatus.TAKEN: N_("alerts.status.taken"),
@@ -51,8 +52,12 @@ def caption(t: Translator, view: AlertView) -> str:
         lines.append(t("alerts.person", name=view.subject, list=view.list_name))
     if view.reason:
         lines.append(t("alerts.reason", reason=view.reason))
-    lines.append(t("alerts.camera", camera=view.camera, layer=view.layer))
-    lines.append(t("alerts.time", time=t.short_datetime(view.first_seen)))
+    if view.kind is AlertKind.LONG_ABSENCE:
+        days = (view.first_seen - view.last_seen).days
+        lines.append(t("alerts.absent", time=t.short_datetime(view.last_seen), days=days))
+    else:
+        lines.append(t("alerts.camera", camera=view.camera, layer=view.layer))
+        lines.append(t("alerts.time", time=t.short_datetime(view.first_seen)))
     if view.sightings > 1:
         lines.append(
             t.ngettext(

@@ -16,6 +16,7 @@ The same fields serve `safecommunity rule add` and the rules file (`docs/rules.m
         cooldown: 1800       # seconds one subject at one camera makes one alert
         severity: high       # low | normal | high
         min_band: match      # appears rules: no "please verify" alerts
+        days: 3              # long_absence: not seen by any camera for this many days
         enabled: true
 """
 
@@ -30,7 +31,7 @@ from core.services.alerts.matching import LIST_OF_RULE
 from core.services.alerts.scope import WindowError, parse_window
 from core.yamlite import Sequence, YamlError, loads
 
-KINDS = {kind.value: kind for kind in [*LIST_OF_RULE, AlertKind.STRANGER]}
+KINDS = {kind.value: kind for kind in [*LIST_OF_RULE, AlertKind.STRANGER, AlertKind.LONG_ABSENCE]}
 SEVERITIES = ("low", "normal", "high")
 FIELDS = frozenset(
     {
@@ -47,6 +48,7 @@ FIELDS = frozenset(
         "cooldown",
         "severity",
         "min_band",
+        "days",
     }
 )
 MAX_NAME = 80
@@ -75,6 +77,7 @@ class RuleSpec:
     cooldown: int = 600
     severity: str = "normal"
     min_band: str | None = None
+    days: int | None = None  # long_absence: not seen for this many days
     extra: dict[str, Any] = field(default_factory=dict)
 
     def params(self) -> dict[str, Any]:
@@ -86,6 +89,7 @@ class RuleSpec:
             ("count", self.count),
             ("minutes", self.minutes),
             ("min_band", self.min_band),
+            ("days", self.days),
         ):
             if value:
                 out[key] = value
@@ -167,6 +171,9 @@ def check(values: Mapping[str, Any], where: Callable[[str], str]) -> RuleSpec | 
     count = _int(values.get("count"), "count", bad, 1, 100)
     minutes = _int(values.get("minutes"), "minutes", bad, 1, 24 * 60)
     cooldown = _int(values.get("cooldown", 600), "cooldown", bad, 0, 7 * 86400)
+    days = _int(values.get("days"), "days", bad, 1, 365)
+    if "days" in values and kind is not AlertKind.LONG_ABSENCE:
+        bad("days", "only long_absence rules count days")
     severity = values.get("severity", "normal")
     if severity not in SEVERITIES:
         bad("severity", f"one of {', '.join(SEVERITIES)}")
@@ -177,6 +184,8 @@ def check(values: Mapping[str, Any], where: Callable[[str], str]) -> RuleSpec | 
     for key, value in (("grid", grid), ("list", watchlist)):
         if value is not None and not isinstance(value, str | int):
             bad(key, "a name or code")
+    if kind is AlertKind.LONG_ABSENCE and (layers or cameras or windows):
+        bad("layers", "a long absence is about every camera: no layers, cameras or windows")
     if kind is AlertKind.STRANGER:
         if watchlist is not None:
             bad("list", "a stranger matches nobody: a stranger rule has no list")
@@ -200,6 +209,7 @@ def check(values: Mapping[str, Any], where: Callable[[str], str]) -> RuleSpec | 
         cooldown=cooldown if cooldown is not None else 600,
         severity=str(severity),
         min_band=min_band,
+        days=days,
     )
 
 

@@ -73,11 +73,14 @@ class RuleService(Service):
 
     async def _watchlist(self, spec: RuleSpec) -> int:
         kind = LIST_OF_RULE.get(spec.kind)
-        if kind is None or spec.kind is AlertKind.STRANGER:
+        if spec.kind is AlertKind.LONG_ABSENCE:
+            kind = None  # any list of persons, by name
+        elif kind is None:
             raise InvalidInput("list")
-        found = await self.session.scalar(
-            select(Watchlist.id).where(Watchlist.kind == kind, Watchlist.name == spec.watchlist)
-        )
+        query = select(Watchlist.id).where(Watchlist.name == spec.watchlist)
+        if kind is not None:
+            query = query.where(Watchlist.kind == kind)
+        found = await self.session.scalar(query)
         if found is None:
             raise NotFound("watchlist", name=spec.watchlist)
         return found

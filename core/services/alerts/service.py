@@ -38,7 +38,7 @@ from core.models import (
 )
 from core.notify import Audience, Notice
 from core.roles import Actor, Permission
-from core.services.alerts import strangers, verdicts
+from core.services.alerts import absence, strangers, verdicts
 from core.services.alerts.matching import LIST_OF_RULE, PRIORITY, Hit, HitKey, watch_hits
 from core.services.alerts.scope import in_scope
 from core.services.alerts.views import AlertView, build
@@ -183,6 +183,10 @@ class AlertService(Service):
     async def get(self, actor: Actor, alert_id: int) -> AlertView:
         actor.require(Permission.HANDLE_ALERTS)
         return await self.view(await self._get(alert_id))
+
+    async def check_absences(self) -> list[Alert]:
+        """The daily long-absence check (see `absence`)."""
+        return await absence.check(self)
 
     async def view(self, alert: Alert) -> AlertView:
         return await build(self.session, alert)
