@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     snapshot_retention_days: int = Field(default=30, ge=1)
     # How long a guard's "not this person" keeps that look-alike quiet at that camera.
     alert_rejection_hours: int = Field(default=24, ge=1, le=24 * 90)
+    # Messages a guard group may get per minute (Telegram allows about 20); beyond, lower
+    # severity alerts are folded into one digest.
+    alert_group_per_minute: int = Field(default=20, ge=2, le=30)
 
     @field_validator("secret_key")
     @classmethod

@@ -6,6 +6,7 @@ unknown faces; `views` is what a caption needs; `verdicts` keeps the guards' "sa
 "not this person" on "please verify" alerts.
 """
 
+from core.services.alerts.digest import DIGEST_KIND
 from core.services.alerts.matching import LIST_OF_RULE, PRIORITY
 from core.services.alerts.service import (
     ACTIONS,
@@ -25,6 +26,7 @@ __all__ = [
     "ACTIONS",
     "ALERT_KIND",
     "DEFAULT_RULES",
+    "DIGEST_KIND",
     "EDIT_KIND",
     "LIST_OF_RULE",
     "PRIORITY",

@@ -38,7 +38,7 @@ from core.models import (
 )
 from core.notify import Audience, Notice
 from core.roles import Actor, Permission
-from core.services.alerts import absence, strangers, verdicts
+from core.services.alerts import absence, digest, strangers, verdicts
 from core.services.alerts.matching import LIST_OF_RULE, PRIORITY, Hit, HitKey, watch_hits
 from core.services.alerts.scope import in_scope
 from core.services.alerts.views import AlertView, build
@@ -184,6 +184,10 @@ class AlertService(Service):
         actor.require(Permission.HANDLE_ALERTS)
         return await self.view(await self._get(alert_id))
 
+    async def fold_saturated(self, per_minute: int) -> int:
+        """Fold lower-severity alerts of saturated guard groups into digests (see `digest`)."""
+        return await digest.fold(self, per_minute)
+
     async def check_absences(self) -> list[Alert]:
         """The daily long-absence check (see `absence`)."""
         return await absence.check(self)
@@ -310,7 +314,7 @@ class AlertService(Service):
             .where(
                 Delivery.alert_id == alert.id,
                 Delivery.kind == ALERT_KIND,
-                Delivery.status != DeliveryStatus.FAILED,
+                Delivery.status.not_in([DeliveryStatus.FAILED, DeliveryStatus.FOLDED]),
             )
             .order_by(Delivery.id)
         )
