@@ -48,6 +48,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="a weekly time window, e.g. 'mon-fri 22:00-06:00' (repeatable)",
     )
     add.add_argument("--days", type=int, help="long_absence: not seen for this many days")
+    add.add_argument("--seconds", type=int, help="tailgating: after an authorised entry")
     add.add_argument("--cooldown", type=int, default=600, metavar="SECONDS")
     add.add_argument("--severity", choices=SEVERITIES, default="normal")
     add.add_argument("--min-band", choices=["match", "possible"])
@@ -99,6 +100,7 @@ def spec_from_args(args: argparse.Namespace) -> RuleSpec:
         "minutes": args.minutes,
         "min_band": args.min_band,
         "days": args.days,
+        "seconds": args.seconds,
         "windows": [_window(w) for w in args.window] or None,
     }
     values.update({k: v for k, v in optional.items() if v is not None})
@@ -164,6 +166,8 @@ def describe(rule: AlertRule, grids: dict[int, str]) -> Sequence[object]:
         scope.append("layers " + ",".join(str(n) for n in params["layers"]))
     if params.get("cameras"):
         scope.append("cameras " + ",".join(params["cameras"]))
+    if params.get("seconds"):
+        scope.append(f"within {params['seconds']} s")
     if params.get("days"):
         scope.append(f"not seen for {params['days']} days")
     if params.get("count"):

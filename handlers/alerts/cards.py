@@ -18,6 +18,7 @@ KIND_TITLES = {
     AlertKind.CARE: N_("alerts.kind.care"),
     AlertKind.STRANGER: N_("alerts.kind.stranger"),
     AlertKind.LONG_ABSENCE: N_("alerts.kind.long_absence"),
+    AlertKind.TAILGATING: N_("alerts.kind.tailgating"),
 }
 STATUS_LINES = {
     AlertStatus.TAKEN: N_("alerts.status.taken"),
@@ -44,6 +45,8 @@ def caption(t: Translator, view: AlertView) -> str:
     lines = [t("alerts.verify_title", kind=kind) if view.verify else t("alerts.title", kind=kind)]
     if view.kind is AlertKind.STRANGER:
         lines.append(t("alerts.stranger"))
+    elif view.kind is AlertKind.TAILGATING:
+        lines.append(t("alerts.tailgating"))
     elif view.kind is AlertKind.WATCHED_VEHICLE:
         lines.append(t("alerts.plate", plate=view.subject, list=view.list_name))
         if view.plate_read:
@@ -67,8 +70,8 @@ def caption(t: Translator, view: AlertView) -> str:
                 last=t.short_datetime(view.last_seen),
             )
         )
-    if view.kind is AlertKind.STRANGER:
-        pass  # an unknown face has no score to show
+    if view.kind in (AlertKind.STRANGER, AlertKind.TAILGATING):
+        pass  # no one matched: no score to show
     elif view.band is not None and view.score is not None:
         lines.append(
             t(

@@ -47,3 +47,17 @@ def test_a_please_verify_alert_offers_verdicts_and_shows_earlier_ones() -> None:
     text = caption(t, card)
     assert "Earlier checks of this person: same 1, not this person 2" in text
     assert "Latest: Li, 27 Nov 08:00, not this person" in text
+
+
+def test_stranger_and_tailgating_alerts_say_what_happened_without_a_score() -> None:
+    catalogues = load_catalogues()
+    t = catalogues.translator("zh_CN", ZONE)
+    tail = caption(t, view(AlertKind.TAILGATING, camera="北门", layer=1, subject="?"))
+    assert "尾随进入" in tail
+    assert "随授权人员" in tail
+    assert "北门" in tail
+    stranger = caption(
+        catalogues.translator("en", ZONE), view(AlertKind.STRANGER, camera="Door 3", sightings=3)
+    )
+    assert "Stranger" in stranger
+    assert "matches nobody registered" in stranger

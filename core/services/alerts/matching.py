@@ -16,7 +16,10 @@ LIST_OF_RULE: dict[AlertKind, WatchlistKind] = {
     AlertKind.WATCHED_VEHICLE: WatchlistKind.VEHICLES,
     AlertKind.CARE: WatchlistKind.CARE,
 }
-PRIORITY = {kind: rank for rank, kind in enumerate([*LIST_OF_RULE, AlertKind.STRANGER])}
+PRIORITY = {
+    kind: rank
+    for rank, kind in enumerate([*LIST_OF_RULE, AlertKind.TAILGATING, AlertKind.STRANGER])
+}
 HitKey = tuple[int, str, bool]
 
 

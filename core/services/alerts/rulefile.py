@@ -17,6 +17,7 @@ The same fields serve `safecommunity rule add` and the rules file (`docs/rules.m
         severity: high       # low | normal | high
         min_band: match      # appears rules: no "please verify" alerts
         days: 3              # long_absence: not seen by any camera for this many days
+        seconds: 10          # tailgating: an unauthorised entry this soon after an authorised one
         enabled: true
 """
 
@@ -49,6 +50,7 @@ FIELDS = frozenset(
         "severity",
         "min_band",
         "days",
+        "seconds",
     }
 )
 MAX_NAME = 80
@@ -78,6 +80,7 @@ class RuleSpec:
     severity: str = "normal"
     min_band: str | None = None
     days: int | None = None  # long_absence: not seen for this many days
+    seconds: int | None = None  # tailgating: after an authorised entry
     extra: dict[str, Any] = field(default_factory=dict)
 
     def params(self) -> dict[str, Any]:
@@ -90,6 +93,7 @@ class RuleSpec:
             ("minutes", self.minutes),
             ("min_band", self.min_band),
             ("days", self.days),
+            ("seconds", self.seconds),
         ):
             if value:
                 out[key] = value
@@ -172,6 +176,9 @@ def check(values: Mapping[str, Any], where: Callable[[str], str]) -> RuleSpec | 
     minutes = _int(values.get("minutes"), "minutes", bad, 1, 24 * 60)
     cooldown = _int(values.get("cooldown", 600), "cooldown", bad, 0, 7 * 86400)
     days = _int(values.get("days"), "days", bad, 1, 365)
+    seconds = _int(values.get("seconds"), "seconds", bad, 1, 600)
+    if "seconds" in values and kind is not AlertKind.TAILGATING:
+        bad("seconds", "only tailgating rules look seconds back")
     if "days" in values and kind is not AlertKind.LONG_ABSENCE:
         bad("days", "only long_absence rules count days")
     severity = values.get("severity", "normal")
@@ -186,10 +193,9 @@ def check(values: Mapping[str, Any], where: Callable[[str], str]) -> RuleSpec | 
             bad(key, "a name or code")
     if kind is AlertKind.LONG_ABSENCE and (layers or cameras or windows):
         bad("layers", "a long absence is about every camera: no layers, cameras or windows")
-    if kind is AlertKind.STRANGER:
-        if watchlist is not None:
-            bad("list", "a stranger matches nobody: a stranger rule has no list")
-    else:
+    if kind in (AlertKind.STRANGER, AlertKind.TAILGATING) and watchlist is not None:
+        bad("list", "only appears and long_absence rules take a list")
+    if kind is not AlertKind.STRANGER:
         for key in ("count", "minutes"):
             if key in values:
                 bad(key, "only stranger rules count sightings")
@@ -210,6 +216,7 @@ def check(values: Mapping[str, Any], where: Callable[[str], str]) -> RuleSpec | 
         severity=str(severity),
         min_band=min_band,
         days=days,
+        seconds=seconds,
     )
 
 

@@ -38,7 +38,7 @@ from core.models import (
 )
 from core.notify import Audience, Notice
 from core.roles import Actor, Permission
-from core.services.alerts import absence, digest, strangers, verdicts
+from core.services.alerts import absence, digest, strangers, tailgating, verdicts
 from core.services.alerts.matching import LIST_OF_RULE, PRIORITY, Hit, HitKey, watch_hits
 from core.services.alerts.scope import in_scope
 from core.services.alerts.views import AlertView, build
@@ -56,7 +56,7 @@ DEFAULT_RULES: tuple[tuple[AlertKind, int, dict[str, Any]], ...] = (
     (AlertKind.CARE, 1800, {}),
     (AlertKind.STRANGER, 1800, {"layers": [3], "count": 3, "minutes": 10, "windows": [NIGHT]}),
 )
-RULE_KINDS = frozenset([*LIST_OF_RULE, AlertKind.STRANGER])
+RULE_KINDS = frozenset([*LIST_OF_RULE, AlertKind.STRANGER, AlertKind.TAILGATING])
 ACTIONS = {
     "ack": AlertStatus.TAKEN,
     "false": AlertStatus.FALSE_ALARM,
@@ -117,6 +117,11 @@ class AlertService(Service):
         entries = await self._live_entries()
         hits = watch_hits(rules, entries, observation, persons, match_plate)
         hits.update(await self._stranger_hits(rules, camera, passage, observation))
+        hits.update(
+            await tailgating.check(
+                self.session, rules, camera, passage, observation, persons, self.now()
+            )
+        )
         ordered = sorted(hits.values(), key=lambda h: PRIORITY.get(h.rule.kind, 99))
         raised = []
         for hit in ordered:
