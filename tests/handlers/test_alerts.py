@@ -24,9 +24,11 @@ from core.models import (
     Delivery,
     FaceTemplate,
     GroupRole,
+    MatchBand,
     Role,
 )
 from core.models import WatchlistKind as Kind
+from core.sightings import FaceSighting, Observation, PlateSighting, exact_plates
 from tests.e2e import SYSTEM, BotEnv, MakeBotEnv, Reply, TgUser
 
 pytestmark = pytest.mark.slow
@@ -249,3 +251,39 @@ async def test_a_stranger_seen_three_times_alerts_once_and_one_passer_by_does_no
         assert "🚨 陌生人" in alert.text
         assert "未登记人员" in alert.text
         assert "已出现 3 次" in alert.text
+
+
+async def test_a_saturated_guard_group_gets_a_digest_and_the_key_person_first(
+    make_bot_env: MakeBotEnv,
+) -> None:
+    async with gate(make_bot_env) as g:
+        await watch_face(g.env, astronaut(), Kind.PERSONS_OF_INTEREST, "张三", "民警布控")
+        plates = [f"浙B{n:05d}" for n in range(24)]
+        async with g.env.services() as svc:
+            vehicles = await svc.watchlists.create(SYSTEM, kind=Kind.VEHICLES, name="布控车辆")
+            for plate in plates:
+                await svc.watchlists.add_plate(
+                    SYSTEM, vehicles.id, plate, reason="布控", authority="协查"
+                )
+        await g.env.stop()  # a burst arrives while the bot is away (or Telegram is)
+        async with g.env.services() as svc:
+            for plate in plates:
+                event = await svc.camera_events.accept("gate-1", g.token, image=astronaut())
+                await svc.camera_events.record(
+                    event.event_id, Observation(plate=PlateSighting(plate, "camera")), exact_plates
+                )
+        async with g.env.services() as svc:
+            event = await svc.camera_events.accept("gate-1", g.token, image=astronaut())
+            face_id = await svc.session.scalar(select(FaceTemplate.id))
+            await svc.camera_events.record(
+                event.event_id,
+                Observation(faces=(FaceSighting(face_id, MatchBand.MATCH, 0.1),)),
+                exact_plates,
+            )
+        await g.env.start()
+        sent = await g.env.sandbox.wait_for_bot_messages(g.group, 20, timeout=60)
+        texts = [Reply(m).text for m in sent]
+        assert len(g.env.messages(g.group)) == 20  # 19 alerts and one digest, not 25
+        assert any("张三" in text for text in texts)  # the key person was not folded
+        [digest] = [text for text in texts if "另有 6 条告警" in text]
+        assert digest.count("布控车辆") == 6
