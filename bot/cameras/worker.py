@@ -18,11 +18,13 @@ from typing import Any
 
 from telegram.ext import Application
 
+from bot.cameras.pictures import beside
 from bot.cameras.strangers import StrangerKeys
 from bot.context import BotDeps
 from bot.recognition import sync_gallery
+from core.errors import NotFound
 from core.event_queue import DatabaseQueue, EventQueue
-from core.models import CameraKind, MatchBand
+from core.models import CameraKind, FaceTemplate, MatchBand
 from core.roles import Actor
 from core.services.camera_events import EventInput, camera_actor
 from core.sightings import FaceSighting, Observation, PlateMatcher, PlateSighting, exact_plates
@@ -175,7 +177,33 @@ async def observe(deps: BotDeps, core: RecognitionCore | None, item: EventInput)
         boxes.append((plate.box, "plate"))
     interesting = any(f.band is not MatchBand.NO_MATCH for f in faces) or plate is not None
     annotated = await core.annotate(image, boxes) if interesting else None
+    # Only a look-alike ("please verify"): the enrolled photo goes beside the snapshot.
+    possible = [f for f in faces if f.band is MatchBand.POSSIBLE and f.template_id]
+    if annotated and possible and not any(f.band is MatchBand.MATCH for f in faces):
+        enrolled = await _enrolled_photo(deps, item, possible[0].template_id)
+        if enrolled is not None:
+            try:
+                annotated = await asyncio.to_thread(beside, annotated, enrolled)
+            except (OSError, ValueError):
+                log.warning("camera event %s: enrolled photo unreadable", item.id)
     return Observation(tuple(faces), plate, annotated)
+
+
+async def _enrolled_photo(
+    deps: BotDeps, item: EventInput, template_id: int | None
+) -> bytes | None:
+    """The photo the look-alike's template was enrolled from, if it was kept (read audited)."""
+    async with deps.storage.services() as svc:
+        template = await svc.session.get(FaceTemplate, template_id)
+        if template is None or template.photo_id is None:
+            return None
+        try:
+            _photo, data = await svc.photos.read(
+                camera_actor(item.camera_id), template.photo_id, reason="please verify alert"
+            )
+        except NotFound:
+            return None
+    return data
 
 
 def strangers_of(core: RecognitionCore) -> StrangerKeys:

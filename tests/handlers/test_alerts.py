@@ -25,6 +25,7 @@ from core.models import (
     FaceTemplate,
     GroupRole,
     MatchBand,
+    PhotoKind,
     Role,
 )
 from core.models import WatchlistKind as Kind
@@ -84,14 +85,20 @@ async def seed(env: BotEnv) -> tuple[str, TgUser, int]:
     return token, guard, group
 
 
-async def watch_face(env: BotEnv, photo: bytes, kind: Kind, name: str, reason: str) -> None:
+async def watch_face(
+    env: BotEnv, photo: bytes, kind: Kind, name: str, reason: str, *, keep_photo: bool = False
+) -> None:
     core = env.recognition
     assert core is not None
     face = await core.enrol_face(photo)
     vector = np.asarray(face.embedding, dtype=np.float32)
     async with env.services() as svc:
         person = await svc.persons.add(SYSTEM, name=name)
+        kept = None
+        if keep_photo:  # the photo the template was enrolled from, kept with the person
+            kept = await svc.photos.store(SYSTEM, PhotoKind.FACE, photo, person_id=person.id)
         template = FaceTemplate(
+            photo_id=kept.id if kept else None,
             person_id=person.id,
             backend=core.face_info.backend,
             dimensions=int(vector.size),
@@ -170,9 +177,13 @@ async def test_a_possible_band_face_is_only_a_please_verify_alert(
     # A strict match threshold puts the mirrored photo of the same face in the possible band.
     overrides = {"face_match_threshold": 0.001, "face_possible_threshold": 0.9}
     async with gate(make_bot_env, **overrides) as g:
-        await watch_face(g.env, astronaut(), Kind.PERSONS_OF_INTEREST, "张三", "民警布控")
+        await watch_face(
+            g.env, astronaut(), Kind.PERSONS_OF_INTEREST, "张三", "民警布控", keep_photo=True
+        )
         await g.post(astronaut(mirror=True))
         [alert] = await g.alerts()
+        biggest = alert.raw["photo"][-1]
+        assert biggest["width"] > 1.8 * biggest["height"]  # the snapshot beside the enrolled photo
         assert "请核实：疑似重点人员" in alert.text
         assert "人脸：疑似" in alert.text
         assert "请先与本人核对" in alert.text
