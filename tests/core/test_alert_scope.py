@@ -47,6 +47,8 @@ async def test_a_stranger_alerts_only_when_seen_often_enough(storage: Storage, t
     [alert] = await seen("k1", "c", 6)  # the third passage within 10 minutes
     assert alert.kind is AlertKind.STRANGER
     assert alert.sightings == 3
+    async with storage.services() as svc:
+        assert (await svc.alerts.view(alert)).subject == "北门"  # no name: where it was seen
     assert [(n.kind, r.chat_id) for n, r in told] == [("alert", -100)]
     [folded] = await seen("k1", "d", 8)  # cool-down: folded into the alert
     assert folded.id == alert.id

@@ -67,7 +67,9 @@ async def build(session: AsyncSession, alert: Alert) -> AlertView:
         kind=alert.kind,
         verify=alert.verify,
         status=alert.status,
-        subject=person.name if person else (entry.plate if entry else alert.plate) or "?",
+        # Strangers and tailgating have no name or plate: the camera says where.
+        subject=(person.name if person else (entry.plate if entry else alert.plate))
+        or (camera.name if camera else "?"),
         plate_read=read,
         list_name=watchlist.name if watchlist else "",
         reason=entry.note if entry else "",
