@@ -83,6 +83,7 @@ def test_windows_run_past_midnight_and_belong_to_the_day_they_start() -> None:
     assert not in_windows(nights, saturday_night, ZONE)
     assert not in_windows(nights, FRIDAY_NOON, ZONE)
     assert in_windows(None, FRIDAY_NOON, ZONE)
+    assert in_windows([{"days": "funday"}], FRIDAY_NOON, ZONE)  # unreadable: never silent
     assert parse_days("sat,sun") == frozenset({5, 6})
     assert parse_days("fri-mon") == frozenset({4, 5, 6, 0})
     assert parse_window({"start": "08:00", "end": "18:00"}) == Window(

@@ -80,8 +80,14 @@ def parse_window(value: Mapping[str, Any]) -> Window:
 
 
 def in_windows(windows: Iterable[Mapping[str, Any]] | None, at: datetime, zone: ZoneInfo) -> bool:
-    """Whether `at` falls in one of the windows (no windows: always)."""
-    parsed = [parse_window(w) for w in windows or ()]
+    """Whether `at` falls in one of the windows (no windows: always).
+
+    A window stored unreadable (files and the CLI check them; a hand-edited row might not)
+    makes the rule apply always: an alert too many beats a silent rule."""
+    try:
+        parsed = [parse_window(w) for w in windows or ()]
+    except (WindowError, TypeError, AttributeError):
+        return True
     if not parsed:
         return True
     local = at.astimezone(zone)
