@@ -61,6 +61,8 @@ async def drain(application: AnyApp, *, limit: int = 20) -> int:
     async with deps.outbox_lock:
         while application.running:  # at shutdown, what is left waits for the next start
             async with deps.storage.services() as svc:
+                # A saturated guard group gets a digest of its lower-severity alerts.
+                await svc.alerts.fold_saturated(deps.settings.alert_group_per_minute)
                 due = await svc.outbox.due(limit)
             if not due:
                 return sent
@@ -158,7 +160,7 @@ async def _edit(
     """Edit the message another delivery sent (its caption when it was a photo)."""
     async with deps.storage.services() as svc:
         status, message_id, photo = await svc.outbox.original(int(delivery.payload["edit_of"]))
-    if status is DeliveryStatus.FAILED:
+    if status in (DeliveryStatus.FAILED, DeliveryStatus.FOLDED):
         raise BadRequest(f"the message of delivery {delivery.payload['edit_of']} was never sent")
     if message_id is None:
         raise NotSentYet(f"delivery {delivery.payload['edit_of']}")

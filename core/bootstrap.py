@@ -15,7 +15,7 @@ from core.db import make_engine, make_session_factory, upgrade_async
 from core.files import harden, private_dir
 from core.models import utcnow
 from core.services import ServiceContext, ServiceFactory
-from core.services.base import ReportPolicy
+from core.services.base import AlertPolicy, ReportPolicy
 from core.services.privacy.keys import open_vault
 from core.settings import Settings
 
@@ -46,6 +46,7 @@ def service_context(
         overdue_grace_days=settings.overdue_grace_days,
         retention=settings.retention,
         reports=report_policy(settings),
+        alerts=AlertPolicy(rejection_quiet=timedelta(hours=settings.alert_rejection_hours)),
     )
 
 

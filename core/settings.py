@@ -118,6 +118,11 @@ class Settings(BaseSettings):
     frigate_labels: list[str] = Field(default_factory=lambda: ["person", "car"])
     frigate_cameras: dict[str, str] = Field(default_factory=dict)
     frigate_snapshot_wait: float = Field(default=10.0, gt=0, le=120)
+    # How long a guard's "not this person" keeps that look-alike quiet at that camera.
+    alert_rejection_hours: int = Field(default=24, ge=1, le=24 * 90)
+    # Messages a guard group may get per minute (Telegram allows about 20); beyond, lower
+    # severity alerts are folded into one digest.
+    alert_group_per_minute: int = Field(default=20, ge=2, le=30)
 
     @field_validator("secret_key")
     @classmethod

@@ -26,6 +26,8 @@ class FaceSighting:
     score: float | None  # in the backend's threshold space (a distance for dlib)
     box: Box | None = None
     size: float = 0.0  # the face's shorter side in pixels (bigger faces decide first)
+    # An unknown face's key: the same key for faces that look alike within a short time.
+    stranger: str | None = None
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,14 @@ from numpy.typing import ArrayLike
 from recognition.annotate import BoxXYXY, draw_boxes
 from recognition.checks import CardScan, DocumentCheck, check_document, scan_card
 from recognition.config import RecognitionConfig
-from recognition.faces.base import DetectedFace, FaceEngine, FaceMatchConfig, FaceResult, MatchBand
+from recognition.faces.base import (
+    DetectedFace,
+    Embedding,
+    FaceEngine,
+    FaceMatchConfig,
+    FaceResult,
+    MatchBand,
+)
 from recognition.faces.factory import create_face_engine, face_backend_config
 from recognition.gallery import Gallery, Key
 from recognition.idcard.reader import IdNumberReaderConfig, IdNumberReading, OnnxIdNumberReader
@@ -53,6 +60,8 @@ class Candidate:
 class IdentifiedFace:
     face: DetectedFace
     candidates: tuple[Candidate, ...]  # at most k, most similar first, every band included
+    # The face's embedding (to tell whether an unknown face was seen before: strangers).
+    embedding: Embedding | None = None
 
     @property
     def best(self) -> Candidate | None:
@@ -215,6 +224,7 @@ class RecognitionCore:
                     Candidate(key, similarity, match.score(similarity), match.band(similarity))
                     for key, similarity in face_hits
                 ),
+                embedding=result.embedding,
             )
             for result, face_hits in zip(faces, hits, strict=True)
         ]

@@ -13,15 +13,18 @@ import asyncio
 import logging
 import time as time_module
 import weakref
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 from telegram.ext import Application
 
+from bot.cameras.pictures import beside
+from bot.cameras.strangers import StrangerKeys
 from bot.context import BotDeps
 from bot.recognition import sync_gallery
+from core.errors import NotFound
 from core.event_queue import DatabaseQueue, EventQueue
-from core.models import CameraKind, MatchBand
+from core.models import CameraKind, FaceTemplate, MatchBand
 from core.roles import Actor
 from core.services.camera_events import EventInput, camera_actor
 from core.sightings import FaceSighting, Observation, PlateMatcher, PlateSighting, exact_plates
@@ -31,11 +34,12 @@ from recognition.errors import ImageError, Overloaded
 log = logging.getLogger(__name__)
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
-JOB_NAME = "camera-worker"
+JOB_NAME, ABSENCE_JOB = "camera-worker", "long-absence"
 GALLERY_SYNC = 30.0  # seconds between bringing the face gallery in step with the database
 POLL = 0.5  # seconds between looks at the queue when nothing woke the worker
 OVERLOADED_WAIT = timedelta(seconds=1)
 _QUEUES: weakref.WeakKeyDictionary[AnyApp, EventQueue] = weakref.WeakKeyDictionary()
+_STRANGERS: weakref.WeakKeyDictionary[RecognitionCore, StrangerKeys] = weakref.WeakKeyDictionary()
 
 
 def _deps(application: AnyApp) -> BotDeps:
@@ -56,17 +60,26 @@ def use_queue(application: AnyApp, queue: EventQueue) -> None:
 
 
 def schedule(application: AnyApp) -> None:
-    """Start the worker when the application starts.
+    """Start the worker when the application starts; check long absences every morning.
 
     Old snapshots are purged by the daily retention job (`handlers/privacy`), not here.
     """
     assert application.job_queue is not None, "the job-queue extra is required"
     application.job_queue.run_once(_start, 0, name=JOB_NAME)
+    zone = _deps(application).settings.zone
+    application.job_queue.run_daily(_absence_job, time=time(8, 0, tzinfo=zone), name=ABSENCE_JOB)
 
 
 async def _start(context: Any) -> None:
     application: AnyApp = context.application
     application.create_task(run(application), name=JOB_NAME)
+
+
+async def _absence_job(context: Any) -> None:
+    async with _deps(context.application).storage.services() as svc:
+        raised = await svc.alerts.check_absences()
+    if raised:
+        log.info("long absence: %d alerts", len(raised))
 
 
 async def run(application: AnyApp) -> None:
@@ -149,7 +162,41 @@ async def observe(deps: BotDeps, core: RecognitionCore | None, item: EventInput)
         boxes.append((plate.box, "plate"))
     interesting = any(f.band is not MatchBand.NO_MATCH for f in faces) or plate is not None
     annotated = await core.annotate(image, boxes) if interesting else None
+    # Only a look-alike ("please verify"): the enrolled photo goes beside the snapshot.
+    possible = [f for f in faces if f.band is MatchBand.POSSIBLE and f.template_id]
+    if annotated and possible and not any(f.band is MatchBand.MATCH for f in faces):
+        enrolled = await _enrolled_photo(deps, item, possible[0].template_id)
+        if enrolled is not None:
+            try:
+                annotated = await asyncio.to_thread(beside, annotated, enrolled)
+            except (OSError, ValueError):
+                log.warning("camera event %s: enrolled photo unreadable", item.id)
     return Observation(tuple(faces), plate, annotated)
+
+
+async def _enrolled_photo(
+    deps: BotDeps, item: EventInput, template_id: int | None
+) -> bytes | None:
+    """The photo the look-alike's template was enrolled from, if it was kept (read audited)."""
+    async with deps.storage.services() as svc:
+        template = await svc.session.get(FaceTemplate, template_id)
+        if template is None or template.photo_id is None:
+            return None
+        try:
+            _photo, data = await svc.photos.read(
+                camera_actor(item.camera_id), template.photo_id, reason="please verify alert"
+            )
+        except NotFound:
+            return None
+    return data
+
+
+def strangers_of(core: RecognitionCore) -> StrangerKeys:
+    keys = _STRANGERS.get(core)
+    if keys is None:
+        info = core.face_info
+        keys = _STRANGERS[core] = StrangerKeys(info.embedding_size, info.match)
+    return keys
 
 
 async def _faces(core: RecognitionCore, image: bytes, crop: bytes | None) -> list[FaceSighting]:
@@ -161,6 +208,10 @@ async def _faces(core: RecognitionCore, image: bytes, crop: bytes | None) -> lis
     for face in found:
         best = face.best
         box = face.face.box
+        unknown = best is None or best.band.value == MatchBand.NO_MATCH.value
+        stranger = None
+        if unknown and face.embedding is not None:
+            stranger = strangers_of(core).key(face.embedding)
         sightings.append(
             FaceSighting(
                 template_id=int(best.key) if best is not None else None,
@@ -168,6 +219,7 @@ async def _faces(core: RecognitionCore, image: bytes, crop: bytes | None) -> lis
                 score=best.score if best is not None else None,
                 box=(box.left, box.top, box.right, box.bottom) if boxed else None,
                 size=face.face.quality.face_px,
+                stranger=stranger,
             )
         )
     return sightings

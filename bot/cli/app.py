@@ -28,6 +28,7 @@ from bot.cli import (
     members,
     person,
     retention,
+    rules,
     seed,
     watchlists,
 )
@@ -42,6 +43,7 @@ TOPICS = (
     cards,
     cameras,
     channels,
+    rules,
     watchlists,
     export,
     seed,

@@ -152,3 +152,4 @@ class DeliveryStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    FOLDED = "folded"  # not sent on its own: told in a digest (a saturated guard group)

@@ -1,4 +1,4 @@
-"""Cameras, watchlists, passages, alert rules, alerts, the delivery outbox and visitors."""
+"""Cameras, watchlists, passages, alert rules, alerts and verdicts, the outbox, visitors."""
 
 from __future__ import annotations
 
@@ -130,6 +130,39 @@ class Alert(Base):
     verify: Mapped[bool] = mapped_column(Boolean, default=False)  # possible band: "please verify"
     entry_id: Mapped[int | None] = mapped_column(ForeignKey("watchlist_entries.id"))
     note: Mapped[str] = mapped_column(Text, default="")  # the dispatching guard's note
+
+
+class AlertVerdict(Base):
+    """A guard's verdict on a "please verify" alert: the face is that person, or is not.
+
+    "Not this person" keeps that person's look-alike at that camera quiet until `quiet_until`;
+    both verdicts are shown on later alerts for the person.
+    """
+
+    __tablename__ = "alert_verdicts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    camera_id: Mapped[str | None] = mapped_column(ForeignKey("cameras.id"))
+    same: Mapped[bool] = mapped_column(Boolean)
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    quiet_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class StrangerSighting(Base):
+    """An unknown face seen by a camera, under a short-lived key that the camera worker gives
+    faces that look alike: the stranger rule counts passages per key. Kept a day at most."""
+
+    __tablename__ = "stranger_sightings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), index=True)
+    camera_id: Mapped[str] = mapped_column(ForeignKey("cameras.id"))
+    passage_id: Mapped[int | None] = mapped_column(ForeignKey("passages.id"))
+    track: Mapped[str] = mapped_column(String(80), default="")  # one passage: counted once
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class Delivery(Base):

@@ -38,6 +38,14 @@ class ReportPolicy:
 
 
 @dataclass(frozen=True)
+class AlertPolicy:
+    """Camera alerts' tunables (from the settings; defaults for tests)."""
+
+    # How long "not this person" keeps that look-alike quiet at that camera.
+    rejection_quiet: timedelta = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
 class ServiceContext:
     """What services need besides the session; built once at start from the settings."""
 
@@ -53,6 +61,7 @@ class ServiceContext:
     overdue_grace_days: int = 7
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     reports: ReportPolicy = field(default_factory=ReportPolicy)
+    alerts: AlertPolicy = field(default_factory=AlertPolicy)
     # Renders notices and is told when deliveries were stored (set by the front end).
     notifier: Notifier = field(default_factory=Notifier)
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 if TYPE_CHECKING:
     from core.services.alerts import AlertService
+    from core.services.alerts.rules import RuleService
     from core.services.audit import AuditService
     from core.services.base import ServiceContext
     from core.services.camera_events import CameraEventService
@@ -223,6 +224,12 @@ class UnitOfWork:
         from core.services.alerts import AlertService
 
         return AlertService(self)
+
+    @cached_property
+    def rules(self) -> RuleService:
+        from core.services.alerts.rules import RuleService
+
+        return RuleService(self)
 
 
 class ServiceFactory:

@@ -16,6 +16,9 @@ KIND_TITLES = {
     AlertKind.PERSON_OF_INTEREST: N_("alerts.kind.person_of_interest"),
     AlertKind.WATCHED_VEHICLE: N_("alerts.kind.watched_vehicle"),
     AlertKind.CARE: N_("alerts.kind.care"),
+    AlertKind.STRANGER: N_("alerts.kind.stranger"),
+    AlertKind.LONG_ABSENCE: N_("alerts.kind.long_absence"),
+    AlertKind.TAILGATING: N_("alerts.kind.tailgating"),
 }
 STATUS_LINES = {
     AlertStatus.TAKEN: N_("alerts.status.taken"),
@@ -23,13 +26,15 @@ STATUS_LINES = {
     AlertStatus.DISPATCHED: N_("alerts.status.dispatched"),
     AlertStatus.RESOLVED: N_("alerts.status.resolved"),
 }
+VERDICT_LINES = {True: N_("alerts.verdict.same"), False: N_("alerts.verdict.not")}
 BANDS = {MatchBand.MATCH: N_("alerts.band.match"), MatchBand.POSSIBLE: N_("alerts.band.possible")}
 
 
 @persistable("button.alert")
 @dataclass(frozen=True)
 class AlertButton:
-    """✅ / ❌ / 🚓 under an alert (`action` is a key of `core.services.alerts.ACTIONS`)."""
+    """✅ / ❌ / 🚓 under an alert, or a verdict under a "please verify" one (`action` is a key
+    of `core.services.alerts.ACTIONS` or `VERDICTS`)."""
 
     alert_id: int
     action: str
@@ -38,7 +43,11 @@ class AlertButton:
 def caption(t: Translator, view: AlertView) -> str:
     kind = t(KIND_TITLES.get(view.kind, "alerts.kind.other"))
     lines = [t("alerts.verify_title", kind=kind) if view.verify else t("alerts.title", kind=kind)]
-    if view.kind is AlertKind.WATCHED_VEHICLE:
+    if view.kind is AlertKind.STRANGER:
+        lines.append(t("alerts.stranger"))
+    elif view.kind is AlertKind.TAILGATING:
+        lines.append(t("alerts.tailgating"))
+    elif view.kind is AlertKind.WATCHED_VEHICLE:
         lines.append(t("alerts.plate", plate=view.subject, list=view.list_name))
         if view.plate_read:
             lines.append(t("alerts.plate_read", plate=view.plate_read))
@@ -46,8 +55,12 @@ def caption(t: Translator, view: AlertView) -> str:
         lines.append(t("alerts.person", name=view.subject, list=view.list_name))
     if view.reason:
         lines.append(t("alerts.reason", reason=view.reason))
-    lines.append(t("alerts.camera", camera=view.camera, layer=view.layer))
-    lines.append(t("alerts.time", time=t.short_datetime(view.first_seen)))
+    if view.kind is AlertKind.LONG_ABSENCE:
+        days = (view.first_seen - view.last_seen).days
+        lines.append(t("alerts.absent", time=t.short_datetime(view.last_seen), days=days))
+    else:
+        lines.append(t("alerts.camera", camera=view.camera, layer=view.layer))
+        lines.append(t("alerts.time", time=t.short_datetime(view.first_seen)))
     if view.sightings > 1:
         lines.append(
             t.ngettext(
@@ -57,7 +70,9 @@ def caption(t: Translator, view: AlertView) -> str:
                 last=t.short_datetime(view.last_seen),
             )
         )
-    if view.band is not None and view.score is not None:
+    if view.kind in (AlertKind.STRANGER, AlertKind.TAILGATING):
+        pass  # no one matched: no score to show
+    elif view.band is not None and view.score is not None:
         lines.append(
             t(
                 "alerts.score",
@@ -69,9 +84,16 @@ def caption(t: Translator, view: AlertView) -> str:
         lines.append(t("alerts.plate_score", distance=int(view.score)))
     if view.verify and view.open:
         lines.append(t("alerts.verify_hint"))
-    if view.status in STATUS_LINES:
-        when = t.short_datetime(view.taken_at) if view.taken_at else ""
+    when = t.short_datetime(view.taken_at) if view.taken_at else ""
+    if view.verdict is not None:
+        lines.append(t(VERDICT_LINES[view.verdict], name=view.taken_by or "—", time=when))
+    elif view.status in STATUS_LINES:
         lines.append(t(STATUS_LINES[view.status], name=view.taken_by or "—", time=when))
+    if view.history is not None:
+        h = view.history
+        lines.append(t("alerts.history", same=h.same, other=h.other))
+        last = "alerts.history.last_same" if h.last_same else "alerts.history.last_not"
+        lines.append(t(last, name=h.last_by or "—", time=t.short_datetime(h.last_at)))
     if view.note:
         lines.append(t("alerts.note", note=view.note))
     text = "\n".join(lines)
@@ -81,6 +103,14 @@ def caption(t: Translator, view: AlertView) -> str:
 def buttons(t: Translator, view: AlertView) -> list[list[tuple[str, AlertButton]]]:
     if not view.open:
         return []
+    if view.verify:
+        return [
+            [
+                (t("alerts.button.same"), AlertButton(view.id, "same")),
+                (t("alerts.button.not"), AlertButton(view.id, "not")),
+            ],
+            [(t("alerts.button.dispatch"), AlertButton(view.id, "dispatch"))],
+        ]
     return [
         [
             (t("alerts.button.ack"), AlertButton(view.id, "ack")),

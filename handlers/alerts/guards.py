@@ -1,6 +1,7 @@
 """A guard's press on an alert: ✅ takes it, ❌ marks a false alarm, 🚓 dispatches (and asks
-for a note). The service edits every message of the alert through the outbox; a message
-opened from the 🚨 menu (not a delivery) is edited here."""
+for a note); on a "please verify" alert the verdict "same person" / "not this person". The
+service edits every message of the alert through the outbox; a message opened from the 🚨
+menu (not a delivery) is edited here."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from telegram.ext import Application, MessageHandler, filters
 
 from bot.context import BotContext
 from core.errors import NotFound, PermissionDenied
-from core.services.alerts import AlertTaken
+from core.services.alerts import AlertTaken, NotVerifiable
 from handlers.alerts.cards import AlertButton, buttons, caption
 from handlers.common import answer, send
 from handlers.kit.buttons import button as make_button
@@ -35,7 +36,7 @@ async def pressed(update: Update, context: BotContext, data: AlertButton) -> Non
             taken = await svc.alerts.get(actor, data.alert_id)
         await answer(update, t("alerts.already_taken", name=taken.taken_by or "—"), alert=True)
         return
-    except (NotFound, PermissionDenied):
+    except (NotFound, PermissionDenied, NotVerifiable):
         await answer(update, t("error.not_for_you"), alert=True)
         return
     query, chat = update.callback_query, update.effective_chat

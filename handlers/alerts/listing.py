@@ -7,14 +7,18 @@ from dataclasses import dataclass
 from telegram import Update
 
 from bot.context import BotContext
+from bot.i18n import Translator
 from core.errors import NotFound
+from core.notify import Notice, Rendered
 from core.serial import persistable
+from core.services.alerts import AlertView
 from handlers.alerts.cards import KIND_TITLES, buttons, caption
 from handlers.common import answer, edit_or_send, send
 from handlers.kit.buttons import NoopButton, button, keyboard
 from handlers.kit.menu import back_button
 
 PAGE = 5
+DIGEST_LINES, DIGEST_BUTTONS = 15, 8
 
 
 @persistable("button.alerts_page")
@@ -89,3 +93,26 @@ async def open_pressed(update: Update, context: BotContext, data: AlertOpen) -> 
     rows = [[button(label, d) for label, d in row] for row in buttons(t, view)]
     await send(update, context, caption(t, view), keyboard(rows))
     await answer(update)
+
+
+def render_digest(t: Translator, notice: Notice) -> Rendered:
+    """Alerts folded into one message for a busy guard group; a tap opens one."""
+    views: list[AlertView] = notice.params["views"]
+    lines = [t.ngettext("alerts.digest_title", "alerts.digest_title.plural", len(views))]
+    for v in views[:DIGEST_LINES]:
+        lines.append(
+            t(
+                "alerts.digest_item",
+                kind=t(KIND_TITLES.get(v.kind, "alerts.kind.other")),
+                subject=v.subject,
+                camera=v.camera,
+                time=t.short_datetime(v.last_seen),
+            )
+        )
+    if len(views) > DIGEST_LINES:
+        lines.append(t("alerts.digest_more", count=len(views) - DIGEST_LINES))
+    rows = [
+        [(t("alerts.digest_open", id=v.id, subject=v.subject), AlertOpen(v.id))]
+        for v in views[:DIGEST_BUTTONS]
+    ]
+    return Rendered("\n".join(lines), rows)

@@ -16,8 +16,20 @@ from PIL import Image, ImageOps
 from sqlalchemy import func, select
 
 from bot.http import HttpServer, create_http_app
-from core.models import CameraEvent, CameraKind, Delivery, FaceTemplate, GroupRole, Role
+from core.models import (
+    AlertKind,
+    AlertRule,
+    CameraEvent,
+    CameraKind,
+    Delivery,
+    FaceTemplate,
+    GroupRole,
+    MatchBand,
+    PhotoKind,
+    Role,
+)
 from core.models import WatchlistKind as Kind
+from core.sightings import FaceSighting, Observation, PlateSighting, exact_plates
 from tests.e2e import SYSTEM, BotEnv, MakeBotEnv, Reply, TgUser
 
 pytestmark = pytest.mark.slow
@@ -73,14 +85,20 @@ async def seed(env: BotEnv) -> tuple[str, TgUser, int]:
     return token, guard, group
 
 
-async def watch_face(env: BotEnv, photo: bytes, kind: Kind, name: str, reason: str) -> None:
+async def watch_face(
+    env: BotEnv, photo: bytes, kind: Kind, name: str, reason: str, *, keep_photo: bool = False
+) -> None:
     core = env.recognition
     assert core is not None
     face = await core.enrol_face(photo)
     vector = np.asarray(face.embedding, dtype=np.float32)
     async with env.services() as svc:
         person = await svc.persons.add(SYSTEM, name=name)
+        kept = None
+        if keep_photo:  # the photo the template was enrolled from, kept with the person
+            kept = await svc.photos.store(SYSTEM, PhotoKind.FACE, photo, person_id=person.id)
         template = FaceTemplate(
+            photo_id=kept.id if kept else None,
             person_id=person.id,
             backend=core.face_info.backend,
             dimensions=int(vector.size),
@@ -159,9 +177,13 @@ async def test_a_possible_band_face_is_only_a_please_verify_alert(
     # A strict match threshold puts the mirrored photo of the same face in the possible band.
     overrides = {"face_match_threshold": 0.001, "face_possible_threshold": 0.9}
     async with gate(make_bot_env, **overrides) as g:
-        await watch_face(g.env, astronaut(), Kind.PERSONS_OF_INTEREST, "张三", "民警布控")
+        await watch_face(
+            g.env, astronaut(), Kind.PERSONS_OF_INTEREST, "张三", "民警布控", keep_photo=True
+        )
         await g.post(astronaut(mirror=True))
         [alert] = await g.alerts()
+        biggest = alert.raw["photo"][-1]
+        assert biggest["width"] > 1.8 * biggest["height"]  # the snapshot beside the enrolled photo
         assert "请核实：疑似重点人员" in alert.text
         assert "人脸：疑似" in alert.text
         assert "请先与本人核对" in alert.text
@@ -195,3 +217,84 @@ async def test_an_accepted_event_survives_a_restart_and_is_alerted_exactly_once(
             deliveries = await svc.session.scalar(select(func.count(Delivery.id)))
         assert deliveries == 1
         assert len(g.env.messages(g.group)) == 1
+
+
+async def test_not_this_person_on_a_please_verify_alert_stops_the_repeat(
+    make_bot_env: MakeBotEnv,
+) -> None:
+    overrides = {"face_match_threshold": 0.001, "face_possible_threshold": 0.9}
+    async with gate(make_bot_env, **overrides) as g:
+        await watch_face(g.env, astronaut(), Kind.PERSONS_OF_INTEREST, "张三", "民警布控")
+        await g.post(astronaut(mirror=True))
+        [alert] = await g.alerts()
+        assert alert.button_labels == ["✅ 是本人", "❌ 不是本人", "🚓 出警"]
+        pressed = await g.env.press(g.guard, alert, "❌ 不是本人")
+        assert pressed.toast.startswith("❌ 已记录：不是本人")
+        await g.env.sandbox.wait_for(
+            lambda sb: "核实：不是本人" in g.env.messages(g.group)[0].text, timeout=10
+        )
+        assert g.env.messages(g.group)[0].button_labels == []
+        # The same look-alike again: quiet. A camera's events are handled in order, so once
+        # the alert for the exact photo posted after it arrives, the look-alike was handled.
+        await g.post(astronaut(mirror=True))
+        await g.post(astronaut())  # the enrolled photo itself: a confident match, not quiet
+        await g.env.sandbox.wait_for(lambda sb: len(g.env.messages(g.group)) >= 2, timeout=30)
+        messages = g.env.messages(g.group)
+        assert len(messages) == 2
+        later = messages[1].text
+        assert "🚨 重点人员" in later
+        assert "此人此前核实：是本人 0 次，不是本人 1 次" in later  # the verdict is shown
+        assert "最近一次：李保安" in later
+
+
+async def test_a_stranger_seen_three_times_alerts_once_and_one_passer_by_does_not(
+    make_bot_env: MakeBotEnv,
+) -> None:
+    async with gate(make_bot_env) as g:
+        async with g.env.services() as svc:
+            svc.session.add(AlertRule(kind=AlertKind.STRANGER, params={"count": 3, "minutes": 10}))
+        # One passer-by: several frames of one passage (one track) are one sighting.
+        for _ in range(3):
+            await g.post(astronaut(), track_id="t1")
+        await g.post(astronaut(), track_id="t2")
+        await g.post(astronaut(mirror=True), track_id="t3")  # the same face, mirrored
+        [alert] = await g.alerts()
+        assert "🚨 陌生人" in alert.text
+        assert "未登记人员" in alert.text
+        assert "已出现 3 次" in alert.text
+
+
+async def test_a_saturated_guard_group_gets_a_digest_and_the_key_person_first(
+    make_bot_env: MakeBotEnv,
+) -> None:
+    async with gate(make_bot_env) as g:
+        await watch_face(g.env, astronaut(), Kind.PERSONS_OF_INTEREST, "张三", "民警布控")
+        plates = [f"浙B{n:05d}" for n in range(24)]
+        async with g.env.services() as svc:
+            vehicles = await svc.watchlists.create(SYSTEM, kind=Kind.VEHICLES, name="布控车辆")
+            for plate in plates:
+                await svc.watchlists.add_plate(
+                    SYSTEM, vehicles.id, plate, reason="布控", authority="协查"
+                )
+        await g.env.stop()  # a burst arrives while the bot is away (or Telegram is)
+        async with g.env.services() as svc:
+            for plate in plates:
+                event = await svc.camera_events.accept("gate-1", g.token, image=astronaut())
+                await svc.camera_events.record(
+                    event.event_id, Observation(plate=PlateSighting(plate, "camera")), exact_plates
+                )
+        async with g.env.services() as svc:
+            event = await svc.camera_events.accept("gate-1", g.token, image=astronaut())
+            face_id = await svc.session.scalar(select(FaceTemplate.id))
+            await svc.camera_events.record(
+                event.event_id,
+                Observation(faces=(FaceSighting(face_id, MatchBand.MATCH, 0.1),)),
+                exact_plates,
+            )
+        await g.env.start()
+        sent = await g.env.sandbox.wait_for_bot_messages(g.group, 20, timeout=60)
+        texts = [Reply(m).text for m in sent]
+        assert len(g.env.messages(g.group)) == 20  # 19 alerts and one digest, not 25
+        assert any("张三" in text for text in texts)  # the key person was not folded
+        [digest] = [text for text in texts if "另有 6 条告警" in text]
+        assert digest.count("布控车辆") == 6

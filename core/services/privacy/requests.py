@@ -27,6 +27,7 @@ from core.errors import AlreadyErased, ErasureHeld, NotFound
 from core.files import write_private
 from core.models import (
     Alert,
+    AlertVerdict,
     AuditEntry,
     CameraEvent,
     FaceTemplate,
@@ -236,9 +237,10 @@ class PersonRequestService(Service):
             WatchlistEntry, WatchlistEntry.person_id == person_id
         )
         result.residencies = await self._delete(Residency, Residency.person_id == person_id)
+        await self._delete(AlertVerdict, AlertVerdict.person_id == person_id)
         result.passages = await self._unlink(Passage, Passage.person_id == person_id)
-        # An alert about the person stays (kind, camera, times, the guards' verdict, note):
-        # that it happened is kept, who it was about is not.
+        # An alert about the person stays (kind, camera, times, the guards' note): that it
+        # happened is kept, who it was about is not (their verdicts go with them).
         result.alerts = await self._unlink(Alert, Alert.person_id == person_id)
         await self.session.execute(
             update(Visitor)

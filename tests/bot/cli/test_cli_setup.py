@@ -57,7 +57,7 @@ def test_init_creates_the_secret_and_the_database(cli, data_dir: Path) -> None:
     assert (data_dir / "safecommunity.db").exists()
     assert "generated" in result.out
     assert f"migrated base → {HEAD}" in result.out
-    assert "defaults: 4 alert rules and 4 watch lists added" in result.out
+    assert "defaults: 5 alert rules and 4 watch lists added" in result.out
     again = cli("init")
     assert "defaults: 0 alert rules and 0 watch lists added" in again.out
 

@@ -4,7 +4,8 @@ Rules of kind *appears* (persons of interest, people needing care, watched vehic
 *missing person* match a passage's faces and plate against the live entries of their lists.
 One person (or plate) at one camera makes one alert per rule while the rule's cool-down runs:
 later sightings are folded into it (count and last time) and its messages are edited. A face
-in the possible band raises only a "please verify" alert, never a confirmed one.
+in the possible band raises only a "please verify" alert, never a confirmed one; a guard's
+"not this person" on one keeps that look-alike quiet at that camera for a while (`verdicts`).
 
 Alerts are told through the one notification path (`kind="alert"`, one delivery per guard
 group) in the same transaction as the passage; a change (a sighting, a guard's press) is told
@@ -14,8 +15,7 @@ as an edit of every message already sent (`kind="alert.edit"`, `Notice.edit_of`)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -32,41 +32,40 @@ from core.models import (
     DeliveryStatus,
     GroupChat,
     MatchBand,
-    Member,
     Passage,
-    Person,
-    StoredPhoto,
     Watchlist,
     WatchlistEntry,
     WatchlistKind,
 )
 from core.notify import Audience, Notice
 from core.roles import Actor, Permission
+from core.services.alerts import absence, digest, strangers, tailgating, verdicts
+from core.services.alerts.matching import LIST_OF_RULE, PRIORITY, Hit, HitKey, watch_hits
+from core.services.alerts.scope import in_scope
+from core.services.alerts.views import AlertView, build
 from core.services.base import Service
 from core.services.outbox import TELEGRAM
 from core.sightings import Observation, PlateMatcher
 
 ALERT_KIND, EDIT_KIND = "alert", "alert.edit"
-# The list kind each watchlist rule matches against, and how urgent its alerts are (0 first).
-LIST_OF_RULE: dict[AlertKind, WatchlistKind] = {
-    AlertKind.MISSING_PERSON: WatchlistKind.MISSING,
-    AlertKind.PERSON_OF_INTEREST: WatchlistKind.PERSONS_OF_INTEREST,
-    AlertKind.WATCHED_VEHICLE: WatchlistKind.VEHICLES,
-    AlertKind.CARE: WatchlistKind.CARE,
-}
-PRIORITY = {kind: rank for rank, kind in enumerate(LIST_OF_RULE)}
-# A fresh install's rules: appears for each built-in list, missing persons everywhere.
-DEFAULT_RULES: tuple[tuple[AlertKind, int], ...] = (
-    (AlertKind.MISSING_PERSON, 300),
-    (AlertKind.PERSON_OF_INTEREST, 600),
-    (AlertKind.WATCHED_VEHICLE, 300),
-    (AlertKind.CARE, 1800),
+# A fresh install's rules: appears for each built-in list, missing persons everywhere, and
+# strangers at building and unit doors (layer 3) at night, seen 3 times within 10 minutes.
+NIGHT = {"days": "mon-sun", "start": "22:00", "end": "06:00"}
+DEFAULT_RULES: tuple[tuple[AlertKind, int, dict[str, Any]], ...] = (
+    (AlertKind.MISSING_PERSON, 300, {}),
+    (AlertKind.PERSON_OF_INTEREST, 600, {}),
+    (AlertKind.WATCHED_VEHICLE, 300, {}),
+    (AlertKind.CARE, 1800, {}),
+    (AlertKind.STRANGER, 1800, {"layers": [3], "count": 3, "minutes": 10, "windows": [NIGHT]}),
 )
+RULE_KINDS = frozenset([*LIST_OF_RULE, AlertKind.STRANGER, AlertKind.TAILGATING])
 ACTIONS = {
     "ack": AlertStatus.TAKEN,
     "false": AlertStatus.FALSE_ALARM,
     "dispatch": AlertStatus.DISPATCHED,
 }
+# A guard's verdict on a "please verify" alert: (same person?, the alert's new status).
+VERDICTS = {"same": (True, AlertStatus.TAKEN), "not": (False, AlertStatus.FALSE_ALARM)}
 MAX_NOTE = 500
 
 
@@ -76,44 +75,10 @@ class AlertTaken(DomainError):
     code = "alert_taken"
 
 
-@dataclass(frozen=True)
-class AlertView:
-    """An alert as guards read it (words are the front end's)."""
+class NotVerifiable(DomainError):
+    """A verdict (same person / not this person) only goes on a "please verify" alert."""
 
-    id: int
-    kind: AlertKind
-    verify: bool
-    status: AlertStatus
-    subject: str  # the person's name or the plate
-    plate_read: str | None  # the plate as read, when it differs from the watched one
-    list_name: str
-    reason: str
-    camera: str
-    layer: int
-    first_seen: datetime
-    last_seen: datetime
-    sightings: int
-    band: MatchBand | None
-    score: float | None
-    taken_by: str | None
-    taken_at: datetime | None
-    note: str
-    photo: str | None  # the boxed snapshot (path under the data dir)
-
-    @property
-    def open(self) -> bool:
-        return self.status is AlertStatus.OPEN
-
-
-@dataclass(frozen=True)
-class _Hit:
-    rule: AlertRule
-    entry: WatchlistEntry
-    subject: str
-    verify: bool
-    band: MatchBand | None
-    score: float | None
-    plate_read: str | None = None
+    code = "alert_not_verifiable"
 
 
 class AlertService(Service):
@@ -121,12 +86,15 @@ class AlertService(Service):
         """Add the default rule of each built-in list kind that has no rule yet; how many."""
         have = set(await self.session.scalars(select(AlertRule.kind).distinct()))
         added = 0
-        for kind, cooldown in DEFAULT_RULES:
+        for kind, cooldown, params in DEFAULT_RULES:
             if kind in have:
                 continue
             self.session.add(
                 AlertRule(
-                    kind=kind, enabled=True, params={"default": True}, cooldown_seconds=cooldown
+                    kind=kind,
+                    enabled=True,
+                    params={"default": True, **params},
+                    cooldown_seconds=cooldown,
                 )
             )
             added += 1
@@ -144,57 +112,56 @@ class AlertService(Service):
         snapshot_id: int | None,
     ) -> list[Alert]:
         """Raise or fold the alerts the rules say for this passage (caller's transaction)."""
-        rules = [r for r in await self._rules() if _in_scope(r, camera)]
+        zone = self.context.zone
+        rules = [r for r in await self._rules() if in_scope(r, camera, passage.seen_at, zone)]
         if not rules:
             return []
         entries = await self._live_entries()
-        hits: dict[tuple[int, str, bool], _Hit] = {}
-        for face in observation.faces:
-            person_id = persons.get(face.template_id) if face.template_id else None
-            if person_id is None or face.band is MatchBand.NO_MATCH:
-                continue
-            verify = face.band is MatchBand.POSSIBLE
-            for entry, kind in entries:
-                if entry.person_id != person_id:
-                    continue
-                for rule in rules:
-                    if not _rule_takes(rule, entry, kind) or (
-                        verify and rule.params.get("min_band") == "match"
-                    ):
-                        continue
-                    hit = _Hit(rule, entry, f"p{person_id}", verify, face.band, face.score)
-                    hits.setdefault((rule.id, hit.subject, verify), hit)
-        plate = observation.plate
-        if plate is not None and plate.text:
-            watched = [(e, k) for e, k in entries if e.plate]
-            found = match_plate(plate.text, [e.plate for e, _ in watched if e.plate])
-            for entry, kind in watched:
-                if found is None or entry.plate != found.watched:
-                    continue
-                for rule in rules:
-                    if _rule_takes(rule, entry, kind):
-                        read = plate.text if plate.text != entry.plate else None
-                        hit = _Hit(
-                            rule,
-                            entry,
-                            f"v{entry.plate}",
-                            False,
-                            None,
-                            float(found.distance),
-                            read,
-                        )
-                        hits.setdefault((rule.id, hit.subject, False), hit)
+        hits = watch_hits(rules, entries, observation, persons, match_plate)
+        hits.update(await self._stranger_hits(rules, camera, passage, observation))
+        hits.update(
+            await tailgating.check(
+                self.session, rules, camera, passage, observation, persons, self.now()
+            )
+        )
         ordered = sorted(hits.values(), key=lambda h: PRIORITY.get(h.rule.kind, 99))
-        return [await self._raise(camera, passage, hit, snapshot_id) for hit in ordered]
+        raised = []
+        for hit in ordered:
+            if hit.verify and await self._quieted(camera, passage, hit):
+                continue
+            raised.append(await self._raise(camera, passage, hit, snapshot_id))
+        return raised
 
     async def act(self, actor: Actor, alert_id: int, action: str) -> AlertView:
-        """A guard's ✅ / ❌ / 🚓: the alert is theirs, every message of it is edited."""
+        """A guard's ✅ / ❌ / 🚓 or verdict: the alert is theirs, every message is edited."""
         actor.require(Permission.HANDLE_ALERTS)
-        status = ACTIONS[action]
+        same, status = VERDICTS[action] if action in VERDICTS else (None, ACTIONS[action])
         alert = await self._get(alert_id)
         if alert.status is not AlertStatus.OPEN:
             raise AlertTaken("alert", id=alert_id)
-        alert.status, alert.taken_by_id, alert.taken_at = status, actor.member_id, self.now()
+        now = self.now()
+        if same is not None:
+            if not alert.verify or alert.person_id is None:
+                raise NotVerifiable("alert", id=alert_id)
+            quiet = now + self.context.alerts.rejection_quiet
+            verdicts.record(
+                self.session,
+                alert,
+                same=same,
+                member_id=actor.member_id,
+                at=now,
+                quiet_until=quiet,
+            )
+            await self.uow.audit.record(
+                actor,
+                "verdict",
+                "watchlist_entry",
+                alert.entry_id,
+                alert_id=alert.id,
+                same=same,
+                quiet_until=None if same else quiet.isoformat(),
+            )
+        alert.status, alert.taken_by_id, alert.taken_at = status, actor.member_id, now
         await self.uow.audit.record(actor, action, "alert", alert.id, status=status.value)
         await self._tell_change(alert)
         return await self.view(alert)
@@ -224,42 +191,21 @@ class AlertService(Service):
         actor.require(Permission.HANDLE_ALERTS)
         return await self.view(await self._get(alert_id))
 
+    async def fold_saturated(self, per_minute: int) -> int:
+        """Fold lower-severity alerts of saturated guard groups into digests (see `digest`)."""
+        return await digest.fold(self, per_minute)
+
+    async def check_absences(self) -> list[Alert]:
+        """The daily long-absence check (see `absence`)."""
+        return await absence.check(self)
+
     async def view(self, alert: Alert) -> AlertView:
-        camera = await self.session.get(Camera, alert.camera_id) if alert.camera_id else None
-        entry = await self.session.get(WatchlistEntry, alert.entry_id) if alert.entry_id else None
-        watchlist = await self.session.get(Watchlist, entry.watchlist_id) if entry else None
-        person = await self.session.get(Person, alert.person_id) if alert.person_id else None
-        taker = await self.session.get(Member, alert.taken_by_id) if alert.taken_by_id else None
-        photo = (
-            await self.session.get(StoredPhoto, alert.snapshot_id) if alert.snapshot_id else None
-        )
-        read = alert.plate if entry is not None and alert.plate != entry.plate else None
-        return AlertView(
-            id=alert.id,
-            kind=alert.kind,
-            verify=alert.verify,
-            status=alert.status,
-            subject=person.name if person else (entry.plate if entry else alert.plate) or "?",
-            plate_read=read,
-            list_name=watchlist.name if watchlist else "",
-            reason=entry.note if entry else "",
-            camera=camera.name if camera else (alert.camera_id or ""),
-            layer=camera.defence_layer if camera else 0,
-            first_seen=alert.created_at,
-            last_seen=alert.last_seen_at or alert.created_at,
-            sightings=alert.sightings,
-            band=alert.band,
-            score=alert.score,
-            taken_by=taker.name if taker else None,
-            taken_at=alert.taken_at,
-            note=alert.note,
-            photo=photo.path if photo else None,
-        )
+        return await build(self.session, alert)
 
     # --- internals ------------------------------------------------------------------------
 
     async def _raise(
-        self, camera: Camera, passage: Passage, hit: _Hit, snapshot_id: int | None
+        self, camera: Camera, passage: Passage, hit: Hit, snapshot_id: int | None
     ) -> Alert:
         key = f"{hit.rule.id}:{hit.subject}:{camera.id}" + (":verify" if hit.verify else "")
         recent = await self.session.scalar(
@@ -279,8 +225,8 @@ class AlertService(Service):
             rule_id=hit.rule.id,
             camera_id=camera.id,
             passage_id=passage.id,
-            person_id=hit.entry.person_id,
-            plate=hit.plate_read or hit.entry.plate,
+            person_id=hit.entry.person_id if hit.entry else None,
+            plate=hit.plate_read or (hit.entry.plate if hit.entry else None),
             score=hit.score,
             band=hit.band,
             snapshot_id=snapshot_id,
@@ -288,9 +234,9 @@ class AlertService(Service):
             dedup_key=key,
             created_at=passage.seen_at,
             last_seen_at=passage.seen_at,
-            sightings=1,
+            sightings=hit.sightings,
             verify=hit.verify,
-            entry_id=hit.entry.id,
+            entry_id=hit.entry.id if hit.entry else None,
             note="",
         )
         self.session.add(alert)
@@ -319,10 +265,56 @@ class AlertService(Service):
         )
         return alert
 
-    async def _audit_match(
-        self, camera: Camera, passage: Passage, hit: _Hit, alert: Alert
-    ) -> None:
+    async def _stranger_hits(
+        self,
+        rules: Sequence[AlertRule],
+        camera: Camera,
+        passage: Passage,
+        observation: Observation,
+    ) -> dict[HitKey, Hit]:
+        """Strangers seen often enough here lately (each stranger rule in scope counts)."""
+        keys = strangers.keys(observation)
+        stranger_rules = [r for r in rules if r.kind is AlertKind.STRANGER]
+        if not keys or not stranger_rules:
+            return {}
+        await strangers.remember(self.session, camera, passage, keys)
+        cameras = (await self.session.scalars(select(Camera))).all()
+        hits: dict[HitKey, Hit] = {}
+        for rule in stranger_rules:
+            here = [c for c in cameras if in_scope(rule, c, passage.seen_at, self.context.zone)]
+            need, _window = strangers.threshold(rule)
+            for key in keys:
+                count = await strangers.seen(self.session, rule, key, passage.seen_at, here)
+                if count >= need:
+                    hit = Hit(rule, None, f"s{key}", False, MatchBand.NO_MATCH, None, None, count)
+                    hits[(rule.id, hit.subject, False)] = hit
+        return hits
+
+    async def _quieted(self, camera: Camera, passage: Passage, hit: Hit) -> bool:
+        """A guard said "not this person" of this look-alike here: no alert (still audited)."""
+        person_id = hit.entry.person_id if hit.entry else None
+        if (
+            hit.entry is None
+            or person_id is None
+            or not await verdicts.quiet(self.session, person_id, camera.id, passage.seen_at)
+        ):
+            return False
+        await self.uow.audit.record(
+            Actor.system(f"camera:{camera.id}"),
+            "match",
+            "watchlist_entry",
+            hit.entry.id,
+            passage_id=passage.id,
+            verify=True,
+            score=hit.score,
+            quiet=True,
+        )
+        return True
+
+    async def _audit_match(self, camera: Camera, passage: Passage, hit: Hit, alert: Alert) -> None:
         """Every match of a watchlist entry leaves an audit entry (the camera is the actor)."""
+        if hit.entry is None:
+            return
         await self.uow.audit.record(
             Actor.system(f"camera:{camera.id}"),
             "match",
@@ -345,7 +337,7 @@ class AlertService(Service):
                 Delivery.alert_id == alert.id,
                 Delivery.channel == TELEGRAM,
                 Delivery.kind == ALERT_KIND,
-                Delivery.status != DeliveryStatus.FAILED,
+                Delivery.status.not_in([DeliveryStatus.FAILED, DeliveryStatus.FOLDED]),
             )
             .order_by(Delivery.id)
         )
@@ -363,7 +355,7 @@ class AlertService(Service):
 
     async def _rules(self) -> Sequence[AlertRule]:
         query = select(AlertRule).where(
-            AlertRule.enabled.is_(True), AlertRule.kind.in_(list(LIST_OF_RULE))
+            AlertRule.enabled.is_(True), AlertRule.kind.in_(list(RULE_KINDS))
         )
         return (await self.session.scalars(query.order_by(AlertRule.id))).all()
 
@@ -388,18 +380,3 @@ class AlertService(Service):
         if alert is None:
             raise NotFound("alert", id=alert_id)
         return alert
-
-
-def _in_scope(rule: AlertRule, camera: Camera) -> bool:
-    """Missing persons are looked for everywhere; other rules keep to their grid and layers."""
-    grid = rule.grid_id
-    if rule.kind is not AlertKind.MISSING_PERSON and grid is not None and grid != camera.grid_id:
-        return False
-    layers = rule.params.get("layers")
-    return not layers or camera.defence_layer in layers
-
-
-def _rule_takes(rule: AlertRule, entry: WatchlistEntry, kind: WatchlistKind) -> bool:
-    if LIST_OF_RULE.get(rule.kind) is not kind:
-        return False
-    return rule.watchlist_id is None or rule.watchlist_id == entry.watchlist_id
