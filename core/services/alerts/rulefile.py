@@ -27,10 +27,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
 from core.models import AlertKind
 from core.services.alerts.matching import LIST_OF_RULE
 from core.services.alerts.scope import WindowError, parse_window
-from core.yamlite import Sequence, YamlError, loads
 
 KINDS = {kind.value: kind for kind in [*LIST_OF_RULE, AlertKind.STRANGER, AlertKind.LONG_ABSENCE]}
 SEVERITIES = ("low", "normal", "high")
@@ -102,14 +105,11 @@ class RuleSpec:
 
 def parse_file(text: str) -> list[RuleSpec]:
     """The rules of a rules file; RuleFileError lists every problem with its line."""
-    try:
-        document = loads(text)
-    except YamlError as exc:
-        raise RuleFileError([str(exc)]) from exc
+    document = load(text)
     if not isinstance(document, dict) or not isinstance(document.get("rules"), list):
-        line = getattr(document, "line", 1)
+        line = getattr(document, "lines", {}).get("rules") or getattr(document, "line", 1)
         raise RuleFileError([f"line {line}: the file needs a 'rules:' list"])
-    rules: Sequence = document["rules"]
+    rules: LinedList = document["rules"]
     problems: list[str] = []
     specs: list[RuleSpec] = []
     names: dict[str, int] = {}
@@ -130,6 +130,101 @@ def parse_file(text: str) -> list[RuleSpec]:
     if problems:
         raise RuleFileError(problems)
     return specs
+
+
+class LinedDict(dict[str, Any]):
+    """A YAML mapping with its line (`line`) and the line of each key (`lines`)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.lines: dict[str, int] = {}
+
+
+class LinedList(list[Any]):
+    """A YAML sequence with its line (`line`) and the line of each item (`lines`)."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.lines: list[int] = []
+
+
+def load(text: str) -> Any:
+    """The YAML document (PyYAML's safe loader), mappings and lists remembering their lines.
+
+    Values are what `yaml.safe_load` gives, except that a plain `22:00` stays the text "22:00"
+    (not YAML 1.1's sexagesimal 1320) and a key given twice is an error. Problems raise
+    RuleFileError(["line N: …"]).
+    """
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        return None if root is None else _Builder().value(root)
+    except yaml.MarkedYAMLError as exc:
+        raise RuleFileError([_syntax_problem(exc)]) from exc
+    except yaml.YAMLError as exc:  # e.g. a character YAML does not allow, without a mark
+        raise RuleFileError([f"line 1: not valid YAML: {exc}"]) from exc
+
+
+def _line(node: Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError) -> str:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark is not None else 1
+    problem = exc.problem or exc.context or "not valid YAML"
+    if "'\\t'" in problem:
+        return f"line {line}: indent with spaces, not tabs"
+    if exc.context and problem.startswith("but "):
+        problem = f"{exc.context}, {problem}"  # "expected a single document …, but found …"
+    elif exc.context and exc.context_mark is not None and exc.context_mark.line + 1 != line:
+        problem += f" ({exc.context} on line {exc.context_mark.line + 1})"
+    return f"line {line}: {problem}"
+
+
+class _Builder:
+    """Nodes → values; one value per node, so aliases share it (no billion laughs)."""
+
+    def __init__(self) -> None:
+        self.constructor = SafeConstructor()
+        self.built: dict[int, Any] = {}
+
+    def value(self, node: Node) -> Any:
+        if id(node) in self.built:
+            return self.built[id(node)]
+        if isinstance(node, MappingNode):
+            return self._mapping(node)
+        if isinstance(node, SequenceNode):
+            items = self.built[id(node)] = LinedList(_line(node))
+            for item in node.value:
+                items.append(self.value(item))
+                items.lines.append(_line(item))
+            return items
+        assert isinstance(node, ScalarNode)
+        value = self.constructor.construct_object(node)
+        if node.style is None and ":" in node.value and isinstance(value, int | float):
+            value = node.value  # 22:00 is a time, not 1320
+        self.built[id(node)] = value
+        return value
+
+    def _mapping(self, node: MappingNode) -> LinedDict:
+        own = sum(key.tag != "tag:yaml.org,2002:merge" for key, _ in node.value)
+        self.constructor.flatten_mapping(node)  # `<<: *defaults`: merged pairs come first
+        merged = len(node.value) - own
+        result = self.built[id(node)] = LinedDict(_line(node))
+        given: set[str] = set()
+        for index, (key_node, value_node) in enumerate(node.value):
+            if not isinstance(key_node, ScalarNode):
+                raise RuleFileError([f"line {_line(key_node)}: a key is a plain name"])
+            key = str(key_node.value)
+            if index >= merged:  # the mapping's own keys may override merged ones, once
+                if key in given:
+                    raise RuleFileError([f"line {_line(key_node)}: '{key}' is given twice"])
+                given.add(key)
+            result.lines[key] = _line(key_node)
+            result[key] = self.value(value_node)
+        return result
 
 
 def _line_of(lines: dict[str, int], default: int) -> Callable[[str], str]:
