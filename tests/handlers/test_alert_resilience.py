@@ -8,6 +8,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from sqlalchemy import select
 from bot import outbox
 from bot.http import HttpServer, create_http_app
 from core.models import Delivery, DeliveryStatus
+from core.models.base import utcnow
 from tests.e2e import MakeBotEnv, Reply
 from tests.handlers.test_alerts import Gate, astronaut, seed, watch_plate
 
@@ -115,3 +117,51 @@ async def test_a_429_storm_on_the_guard_group_delivers_every_alert_once_after_it
                     f"a call {later[0].at - call.at:.2f} s after a 429 with retry_after "
                     f"{call.retry_after}"
                 )
+
+
+async def test_a_bot_api_outage_of_minutes_loses_nothing_and_sends_each_alert_once(
+    make_bot_env: MakeBotEnv,
+) -> None:
+    # Minutes pass on the storage's clock (the outbox's schedule), not on the wall.
+    now = [utcnow()]
+    async with gate(make_bot_env, clock=lambda: now[0]) as g:
+        for plate in PLATES[:3]:
+            await watch_plate(g.env, plate, "布控")
+        faults = g.env.sandbox.faults
+        faults.fail_next(100_000, method="sendPhoto", kind="502")  # Telegram is down
+        for plate in PLATES[:3]:
+            await g.post(astronaut(), plate=plate)  # accepted (202) during the outage
+
+        async def deliveries() -> list[Delivery]:
+            async with g.env.services() as svc:
+                return list((await svc.session.scalars(select(Delivery))).all())
+
+        deadline = time.monotonic() + 30
+        while not (
+            (rows := await deliveries()) and len(rows) == 3 and all(d.attempts for d in rows)
+        ):
+            assert time.monotonic() < deadline, rows
+            await asyncio.sleep(0.05)
+
+        # Six minutes of outage, drained every 15 s of the clock: the backoff spaces tries out.
+        for _ in range(24):
+            now[0] += timedelta(seconds=15)
+            await outbox.drain(g.env.application)
+        rows = await deliveries()
+        assert [d.status for d in rows] == [DeliveryStatus.PENDING] * 3  # nothing given up
+        assert all((d.last_error or "").startswith("network") for d in rows)
+        for d in rows:  # 5, 10, 20, 40, 80, 160 s apart: about 7 tries in 6 minutes, not 24
+            assert 4 <= d.attempts <= 8, d.attempts
+            assert d.next_attempt_at - now[0] > timedelta(seconds=30)
+        assert g.env.messages(g.group) == []
+
+        faults.clear()  # Telegram is back
+        now[0] += timedelta(minutes=10)  # the longest backoff has passed
+        await outbox.drain(g.env.application)
+        await g.env.sandbox.wait_for_bot_messages(g.group, 3, timeout=10)
+        await all_sent(g, 3)
+        for _ in range(3):  # later drains send nothing again
+            now[0] += timedelta(minutes=10)
+            await outbox.drain(g.env.application)
+        assert plates_in(g.env.messages(g.group)) == sorted(PLATES[:3])
+        assert len(g.env.messages(g.group)) == 3
