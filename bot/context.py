@@ -55,6 +55,8 @@ class BotDeps:
     closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
     # One outbox drain at a time (the repeating job and kicks after enqueueing).
     outbox_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Chats Telegram asked to wait (429 retry_after): chat id → time.monotonic() it ends.
+    flood_holds: dict[int, float] = field(default_factory=dict)
 
     def translator(self, locale: str | None = None) -> Translator:
         return self.catalogues.translator(

@@ -3,12 +3,15 @@
 A repeating job drains what is due every `settings.outbox_interval` seconds; `kick()` drains
 at once after a feature enqueued something, so the normal case has no delay. One drain runs
 at a time. Each delivery is settled in its own unit of work, so one bad chat never holds back
-the others. A send that timed out after Telegram processed it may arrive twice (see SafeBot).
+the others. A 429's retry_after holds its whole chat: the chat's other due messages wait it out
+too instead of being sent into the same flood control. A send that timed out after Telegram
+processed it may arrive twice (see SafeBot).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -68,6 +71,16 @@ async def drain(application: AnyApp, *, limit: int = 20) -> int:
                 return sent
             progressed = False
             for delivery in due:
+                held = deps.flood_holds.get(delivery.chat_id, 0.0) - time.monotonic()
+                if held > 0:  # Telegram said wait for this chat: nothing is tried
+                    await _settle(
+                        deps,
+                        delivery.id,
+                        retry="waiting out the chat's flood control",
+                        after=timedelta(seconds=held),
+                        count=False,
+                    )
+                    continue
                 ok = await _deliver(application, deps, delivery)
                 sent += ok
                 progressed = progressed or ok
@@ -84,6 +97,7 @@ async def _deliver(application: AnyApp, deps: BotDeps, delivery: PendingDelivery
     except RetryAfter as exc:
         after = exc.retry_after
         delay = after if isinstance(after, timedelta) else timedelta(seconds=float(after))
+        deps.flood_holds[delivery.chat_id] = time.monotonic() + delay.total_seconds()
         await _settle(deps, delivery.id, retry=f"429: {exc}", after=delay)
     except Forbidden as exc:  # blocked by the user or removed from the group: cannot pass
         await _settle(deps, delivery.id, failed=f"forbidden: {exc}")
@@ -112,13 +126,14 @@ async def _settle(
     retry: str = "",
     failed: str = "",
     after: timedelta | None = None,
+    count: bool = True,
 ) -> None:
     async with deps.storage.services() as svc:
         if failed:
             log.warning("delivery %s failed for good: %s", delivery_id, failed)
             await svc.outbox.mark_failed(delivery_id, failed)
         else:
-            when = await svc.outbox.mark_retry(delivery_id, retry, after=after)
+            when = await svc.outbox.mark_retry(delivery_id, retry, after=after, count=count)
             log.info("delivery %s will be retried at %s: %s", delivery_id, when, retry)
 
 
