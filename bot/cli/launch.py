@@ -65,6 +65,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     alerts.add_argument("--quick", action="store_true", help="tiny counts (a smoke run)")
     alerts.add_argument("--rate", type=float, metavar="N", help="events per second (steady)")
     alerts.add_argument("--seconds", type=float, metavar="S", help="length of each phase")
+    alerts.add_argument(
+        "--flood-limit", action="store_true", help="keep Telegram's 20 messages/min per group"
+    )
     alerts.set_defaults(handler=cmd_bench_alerts)
 
 
@@ -123,6 +126,7 @@ def alerts_bench_argv(args: argparse.Namespace) -> list[str]:
         value = getattr(args, name)
         if value is not None:
             argv += [f"--{name}", str(value)]
+    argv += ["--flood-limit"] if args.flood_limit else []
     return argv + (["--quick"] if args.quick else [])
 
 

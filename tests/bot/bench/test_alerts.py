@@ -27,12 +27,14 @@ async def test_the_alerts_bench_runs_end_to_end(settings: Settings, tmp_path: Pa
     assert steady["accepted"] == round(QUICK.rate * QUICK.seconds)
     assert steady["delivered"] == steady["accepted"]
     assert steady["lost"] == 0
+    assert steady["undelivered"] == 0
     assert steady["p50_ms"] <= steady["p95_ms"] <= steady["p99_ms"]
     assert steady["sustained_per_second"] > 0
     assert hot["offered_per_second"] == QUICK.rate * QUICK.overload
     assert hot["accepted"] + hot["refused_503"] == round(hot["offered_per_second"] * QUICK.seconds)
     assert hot["other_errors"] == 0
     assert hot["lost"] == 0
+    assert hot["undelivered"] == 0
     assert hot["delivered"] == hot["accepted"]
     table = "\n".join(lines)
     assert "[steady]" in table
@@ -41,5 +43,7 @@ async def test_the_alerts_bench_runs_end_to_end(settings: Settings, tmp_path: Pa
 
 
 def test_the_cli_passes_its_options_to_the_alerts_bench() -> None:
-    args = build_parser().parse_args(["bench", "alerts", "--quick", "--json", "a.json"])
-    assert alerts_bench_argv(args) == ["--json", "a.json", "--quick"]
+    args = build_parser().parse_args(
+        ["bench", "alerts", "--quick", "--json", "a.json", "--flood-limit"]
+    )
+    assert alerts_bench_argv(args) == ["--json", "a.json", "--flood-limit", "--quick"]
