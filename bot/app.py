@@ -46,6 +46,7 @@ from handlers import (
     house_colour,
     houses,
     language,
+    passages,
     privacy,
     reports,
     start,
@@ -216,6 +217,7 @@ def register_features(application: SafeApplication, *, extra: RegisterHandlers |
     admin.register(application)  # admin console: members, invitations, groups (/bind), cameras
     privacy.register(application)  # 👤 person record, 📜 audit log, the daily retention purge
     alerts.register(application)  # camera alerts in guard groups, 🚨; starts the camera worker
+    passages.register(application)  # /plate and /passages: guards', police's passage look-ups
     cameras.register(application)  # the Frigate link, camera health
     watchlists.register(application)  # 📋 police/admin: entries, add, end; purge, expiry notice
     reports.register(application)  # 📣 residents' reports: filing, staff group, digests

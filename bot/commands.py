@@ -55,6 +55,8 @@ CARD = Command("card", N_("command.card"))
 VISITS = Command("visits", N_("command.visits"))
 PERSON = Command("person", N_("command.person"))
 ALERTS = Command("alerts", N_("command.alerts"))
+PLATE = Command("plate", N_("command.plate"))
+PASSAGES = Command("passages", N_("command.passages"))
 AUDIT = Command("audit", N_("command.audit"))
 REPORT = Command("report", N_("command.report"))
 MYREPORTS = Command("myreports", N_("report.command.myreports"))
@@ -72,15 +74,29 @@ ROLE_COMMANDS: dict[Role, tuple[Command, ...]] = {
         CARD,
         VISIT,
         VISITS,
+        PLATE,
+        PASSAGES,
         REPORTS,
         AUDIT,
         HELP,
         CANCEL,
         LANGUAGE,
     ),
-    Role.POLICE: (START, PERSON, ALERTS, VISITS, REPORTS, AUDIT, HELP, CANCEL, LANGUAGE),
+    Role.POLICE: (
+        START,
+        PERSON,
+        ALERTS,
+        PLATE,
+        PASSAGES,
+        VISITS,
+        REPORTS,
+        AUDIT,
+        HELP,
+        CANCEL,
+        LANGUAGE,
+    ),
     Role.CADRE: (START, HOUSES, VISIT, MYVISITS, REPORT, REPORTS, HELP, CANCEL, LANGUAGE),
-    Role.GUARD: (START, ALERTS, REPORT, MYREPORTS, HELP, CANCEL, LANGUAGE),
+    Role.GUARD: (START, ALERTS, PLATE, PASSAGES, REPORT, MYREPORTS, HELP, CANCEL, LANGUAGE),
     Role.RESIDENT: (START, REPORT, MYREPORTS, HELP, CANCEL, LANGUAGE),
 }
 GROUP_COMMANDS: dict[GroupRole, tuple[Command, ...]] = {

@@ -1,4 +1,5 @@
-"""`safecommunity run | demo | bench recognition | bench bot`: hand over to the other packages.
+"""`safecommunity run | demo | bench recognition | bench bot | bench alerts`: hand over to the
+other packages.
 
 They are imported inside the commands so the rest of the CLI works without them.
 """
@@ -52,6 +53,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--no-sequential", action="store_true", help="skip PTB's one-at-a-time comparison"
     )
     bot.set_defaults(handler=cmd_bench_bot)
+    alerts = bsub.add_parser(
+        "alerts",
+        help="measure camera event → guard group photo latency on the local sandbox",
+        description="Camera events posted over HTTP at a steady rate through recognition and "
+        "rules to the sandbox: p50/p95/p99 from acceptance to the guard's photo, sustained "
+        "events/s, and 4x that rate (503s, bounded backlog, nothing accepted lost); over a "
+        "temporary database (the configured one is never used).",
+    )
+    alerts.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    alerts.add_argument("--quick", action="store_true", help="tiny counts (a smoke run)")
+    alerts.add_argument("--rate", type=float, metavar="N", help="events per second (steady)")
+    alerts.add_argument("--seconds", type=float, metavar="S", help="length of each phase")
+    alerts.add_argument(
+        "--flood-limit", action="store_true", help="keep Telegram's 20 messages/min per group"
+    )
+    alerts.set_defaults(handler=cmd_bench_alerts)
 
 
 def _entry(module: str, name: str) -> Any:
@@ -101,3 +118,17 @@ def bot_bench_argv(args: argparse.Namespace) -> list[str]:
 
 def cmd_bench_bot(ctx: CliContext, args: argparse.Namespace) -> int:
     return finish(_entry("bot.bench.runner", "main")(bot_bench_argv(args)))
+
+
+def alerts_bench_argv(args: argparse.Namespace) -> list[str]:
+    argv: list[str] = []
+    for name in ("json", "rate", "seconds"):
+        value = getattr(args, name)
+        if value is not None:
+            argv += [f"--{name}", str(value)]
+    argv += ["--flood-limit"] if args.flood_limit else []
+    return argv + (["--quick"] if args.quick else [])
+
+
+def cmd_bench_alerts(ctx: CliContext, args: argparse.Namespace) -> int:
+    return finish(_entry("bot.bench.alerts", "main")(alerts_bench_argv(args)))

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from core.services.members import MemberService
     from core.services.notifications import NotificationService
     from core.services.outbox import OutboxService
+    from core.services.passages import PassageService
     from core.services.persons import PersonService
     from core.services.photos import PhotoService
     from core.services.privacy.records import PersonRecordService
@@ -224,6 +225,12 @@ class UnitOfWork:
         from core.services.alerts import AlertService
 
         return AlertService(self)
+
+    @cached_property
+    def passages(self) -> PassageService:
+        from core.services.passages import PassageService
+
+        return PassageService(self)
 
     @cached_property
     def rules(self) -> RuleService:
