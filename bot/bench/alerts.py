@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import statistics
 import tempfile
 import time
 from dataclasses import asdict, dataclass, replace
@@ -34,6 +32,7 @@ import aiohttp
 import numpy as np
 from sqlalchemy import func, select, update
 
+from bot.bench.alerts_report import latencies, stats, summary, sustained, write_json
 from bot.bench.world import BENCH_BOT, BENCH_TOKEN, SYSTEM, bench_settings, product_running
 from bot.demo_cameras import SAMPLE_FACE, samples
 from bot.http import HttpServer, create_http_app
@@ -96,10 +95,10 @@ async def run_alerts_bench(
         base = settings or bench_settings(Path(tmp))
         base = base.model_copy(update={"camera_backlog": options.backlog})
         report = await _bench(options, base, progress)
-    for line in _summary(report):
+    for line in summary(report):
         progress(line)
     if json_path is not None:
-        await asyncio.to_thread(_write_json, json_path, report)
+        await asyncio.to_thread(write_json, json_path, report)
         progress(f"report written to {json_path}")
     return report
 
@@ -171,14 +170,14 @@ async def _phases(
         "steady": {
             "offered_per_second": options.rate,
             **_phase_dict(steady, steady_late, await _lost(storage, steady)),
-            **_stats(_latencies(steady_t)),
-            "sustained_per_second": _sustained(steady_t),
+            **stats(latencies(steady_t)),
+            "sustained_per_second": sustained(steady_t),
         },
         "overload": {
             "offered_per_second": hot_rate,
             **_phase_dict(hot, hot_late, await _lost(storage, hot)),
-            **_stats(_latencies(hot_t)),
-            "sustained_per_second": _sustained(hot_t),
+            **stats(latencies(hot_t)),
+            "sustained_per_second": sustained(hot_t),
         },
         "goal": {"rate_per_second": TARGET_RATE, "p95_s": TARGET_P95_S},
     }
@@ -330,18 +329,6 @@ async def _timings(
     ]
 
 
-def _sustained(timings: list[tuple[float, float]]) -> float:
-    """Alerts delivered per second, from the first acceptance to the last photo."""
-    if not timings:
-        return 0.0
-    span = max(a for _, a in timings) - min(t for t, _ in timings)
-    return round(len(timings) / span, 2) if span > 0 else 0.0
-
-
-def _latencies(timings: list[tuple[float, float]]) -> list[float]:
-    return [arrived - accepted for accepted, arrived in timings]
-
-
 def _phase_dict(phase: Phase, undelivered: int, lost: int) -> dict[str, Any]:
     return {
         "accepted": len(phase.accepted),
@@ -365,47 +352,11 @@ async def _lost(storage: Storage, phase: Phase) -> int:
     return len(phase.accepted) - int(kept or 0)
 
 
-def _stats(samples: list[float]) -> dict[str, Any]:
-    if not samples:
-        return {"delivered": 0, "p50_ms": None, "p95_ms": None, "p99_ms": None}
-    ordered = sorted(samples)
-    cuts = statistics.quantiles(ordered, n=100, method="inclusive") if len(ordered) > 1 else []
-
-    def at(pct: int) -> float:
-        value = cuts[pct - 1] if cuts else ordered[0]
-        return round(value * 1000, 1)
-
-    return {"delivered": len(ordered), "p50_ms": at(50), "p95_ms": at(95), "p99_ms": at(99)}
-
-
-def _summary(report: dict[str, Any]) -> list[str]:
-    lines = []
-    for name in ("steady", "overload"):
-        p = report[name]
-        lines.append(
-            f"[{name}] offered {p['offered_per_second']:g}/s: {p['accepted']} accepted, "
-            f"{p['refused_503']} × 503, {p['other_errors']} other, backlog ≤ {p['backlog_max']}, "
-            f"{p['undelivered']} undelivered after the drain, {p['lost']} lost; "
-            f"accepted → photo p50 {p['p50_ms']} ms, p95 {p['p95_ms']} ms, "
-            f"p99 {p['p99_ms']} ms; sustained {p['sustained_per_second']}/s"
-        )
-    goal = report["goal"]
-    lines.append(f"goal: {goal['rate_per_second']:g} face events/s with p95 ≤ {goal['p95_s']} s")
-    if report["options"]["flood_limit"]:
-        lines.append("with Telegram's 20 messages a minute per group (sandbox flood limit on)")
-    return lines
-
-
 def _astronaut() -> bytes:
     photo = samples().get(SAMPLE_FACE)
     if photo is None:
         raise RuntimeError("bench alerts needs scikit-image's sample pictures")
     return photo
-
-
-def _write_json(path: Path, report: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, ensure_ascii=False, indent=2))
 
 
 def main(argv: list[str]) -> int:
