@@ -46,7 +46,10 @@ def service_context(
         overdue_grace_days=settings.overdue_grace_days,
         retention=settings.retention,
         reports=report_policy(settings),
-        alerts=AlertPolicy(rejection_quiet=timedelta(hours=settings.alert_rejection_hours)),
+        alerts=AlertPolicy(
+            rejection_quiet=timedelta(hours=settings.alert_rejection_hours),
+            passage_gap=timedelta(seconds=settings.camera_passage_seconds),
+        ),
     )
 
 

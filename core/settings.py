@@ -122,6 +122,9 @@ class Settings(BaseSettings):
     frigate_snapshot_wait: float = Field(default=10.0, gt=0, le=120)
     # How long a guard's "not this person" keeps that look-alike quiet at that camera.
     alert_rejection_hours: int = Field(default=24, ge=1, le=24 * 90)
+    # Frames of one camera without a track id this close (seconds) that show the same face
+    # or plate are one passage, decided together (0: each frame is its own passage).
+    camera_passage_seconds: float = Field(default=4.0, ge=0, le=60)
     # Messages a guard group may get per minute (Telegram allows about 20); beyond, lower
     # severity alerts are folded into one digest.
     alert_group_per_minute: int = Field(default=20, ge=2, le=30)

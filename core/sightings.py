@@ -26,8 +26,12 @@ class FaceSighting:
     score: float | None  # in the backend's threshold space (a distance for dlib)
     box: Box | None = None
     size: float = 0.0  # the face's shorter side in pixels (bigger faces decide first)
-    # An unknown face's key: the same key for faces that look alike within a short time.
+    # A short-lived key shared by faces that look alike (the stranger rule counts the keys of
+    # faces that matched nobody; frames of one passage are told apart by them).
     stranger: str | None = None
+    sharpness: float = 0.0  # of the aligned face (see recognition.faces.quality)
+    # The closest enrolled templates: (template id, cosine similarity), closest first.
+    candidates: tuple[tuple[int, float], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
-"""Short-lived keys for unknown faces: faces that look alike within an hour share a key.
+"""Short-lived look keys for faces: faces that look alike within an hour share a key.
 
 The stranger rule (core) counts passages per key, so it needs to know that the unknown face
-at 22:10 is the one seen at 22:04. The embeddings stay in this process's memory for at most
-`KEEP` and are never stored: only the key is. A restart forgets them (a stranger's count
-starts again), which errs on the quiet side.
+at 22:10 is the one seen at 22:04; frames of a camera that sends no track id join one
+passage when they share a key (or a person, or a plate). The embeddings stay in this
+process's memory for at most `KEEP` and are never stored: only the key is. A restart
+forgets them (a stranger's count starts again), which errs on the quiet side.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from core.services.camera_events import EventInput, camera_actor
 from core.sightings import FaceSighting, Observation, PlateMatcher, PlateSighting, exact_plates
 from recognition import RecognitionCore
 from recognition.errors import ImageError, Overloaded
+from recognition.faces.base import FaceMatchConfig
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,7 @@ JOB_NAME, ABSENCE_JOB = "camera-worker", "long-absence"
 GALLERY_SYNC = 30.0  # seconds between bringing the face gallery in step with the database
 POLL = 0.5  # seconds between looks at the queue when nothing woke the worker
 OVERLOADED_WAIT = timedelta(seconds=1)
+CANDIDATES = 3  # closest templates kept per face (a passage's frames weigh them together)
 _QUEUES: weakref.WeakKeyDictionary[AnyApp, EventQueue] = weakref.WeakKeyDictionary()
 _STRANGERS: weakref.WeakKeyDictionary[RecognitionCore, StrangerKeys] = weakref.WeakKeyDictionary()
 
@@ -121,8 +123,9 @@ async def process(application: AnyApp, event_id: int) -> bool:
         core = deps.recognition
         observation = await observe(deps, core, item)
         matcher: PlateMatcher = core.match_watchlist if core is not None else exact_plates
+        judge = BandJudge(core.face_info.match) if core is not None else None
         async with services() as svc:
-            alerts = await svc.camera_events.record(event_id, observation, matcher)
+            alerts = await svc.camera_events.record(event_id, observation, matcher, judge)
     except Overloaded:
         async with services() as svc:
             await svc.camera_events.retry(
@@ -199,19 +202,31 @@ def strangers_of(core: RecognitionCore) -> StrangerKeys:
     return keys
 
 
+class BandJudge:
+    """The recognition core's bands in core's terms (frames of a passage decide together)."""
+
+    def __init__(self, match: FaceMatchConfig) -> None:
+        self._match = match
+
+    def band(self, similarity: float) -> MatchBand:
+        return MatchBand(self._match.band(similarity).value)
+
+    def score(self, similarity: float) -> float:
+        return self._match.score(similarity)
+
+
 async def _faces(core: RecognitionCore, image: bytes, crop: bytes | None) -> list[FaceSighting]:
-    found = await core.identify(image, k=1)
+    found = await core.identify(image, k=CANDIDATES)
     boxed = True
     if not found and crop is not None:
-        found, boxed = await core.identify(crop, k=1), False
+        found, boxed = await core.identify(crop, k=CANDIDATES), False
     sightings = []
     for face in found:
         best = face.best
         box = face.face.box
-        unknown = best is None or best.band.value == MatchBand.NO_MATCH.value
-        stranger = None
-        if unknown and face.embedding is not None:
-            stranger = strangers_of(core).key(face.embedding)
+        # Every face gets a look key: frames of one passage are told apart by them, and the
+        # stranger rule counts the keys of faces that matched nobody.
+        stranger = strangers_of(core).key(face.embedding) if face.embedding is not None else None
         sightings.append(
             FaceSighting(
                 template_id=int(best.key) if best is not None else None,
@@ -220,6 +235,10 @@ async def _faces(core: RecognitionCore, image: bytes, crop: bytes | None) -> lis
                 box=(box.left, box.top, box.right, box.bottom) if boxed else None,
                 size=face.face.quality.face_px,
                 stranger=stranger,
+                sharpness=face.face.quality.sharpness,
+                candidates=tuple(
+                    (c.key, c.similarity) for c in face.candidates if isinstance(c.key, int)
+                ),
             )
         )
     return sightings

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.models.base import Base, StrEnumType, UTCDateTime, utcnow
@@ -22,7 +22,12 @@ class CameraEvent(Base):
     """One snapshot a camera posted; becomes a passage (and alerts) when processed."""
 
     __tablename__ = "camera_events"
-    __table_args__ = (UniqueConstraint("camera_id", "idempotency_key"),)
+    __table_args__ = (
+        UniqueConstraint("camera_id", "idempotency_key"),
+        # The frames of a passage are looked up by track, or by time for cameras without.
+        Index("ix_camera_events_camera_track", "camera_id", "track_id"),
+        Index("ix_camera_events_camera_captured", "camera_id", "captured_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     camera_id: Mapped[str] = mapped_column(ForeignKey("cameras.id"), index=True)

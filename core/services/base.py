@@ -43,6 +43,9 @@ class AlertPolicy:
 
     # How long "not this person" keeps that look-alike quiet at that camera.
     rejection_quiet: timedelta = timedelta(hours=24)
+    # Frames of a camera that sends no track id, this close in time and showing the same
+    # person, look-alike face or plate, are one passage (zero: every frame its own).
+    passage_gap: timedelta = timedelta(seconds=4)
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from core import frames
 from core.crypto import token_hash
 from core.errors import DomainError, InvalidInput, InvalidToken, NotFound
+from core.frames import FaceJudge, FrameEvidence
 from core.models import (
     Alert,
     Camera,
@@ -27,13 +29,13 @@ from core.models import (
     CameraRawEvent,
     EventStatus,
     FaceTemplate,
-    MatchBand,
     Passage,
     PhotoKind,
 )
 from core.roles import Actor
+from core.services import passage_frames
 from core.services.base import Service
-from core.sightings import FaceSighting, Observation, PlateMatcher, PlateSighting
+from core.sightings import FaceSighting, Observation, PlateMatcher
 
 DIRECTIONS = frozenset({"", "in", "out"})
 MAX_KEY = 120
@@ -262,24 +264,46 @@ class CameraEventService(Service):
         )
 
     async def record(
-        self, event_id: int, observation: Observation, match_plate: PlateMatcher
+        self,
+        event_id: int,
+        observation: Observation,
+        match_plate: PlateMatcher,
+        judge: FaceJudge | None = None,
     ) -> list[Alert]:
         """The passage, its alerts and their deliveries; the event is done (same transaction).
 
-        Returns the alerts raised or updated; [] when the event was already handled.
+        The frame joins its passage (`passage_frames`); the passage's frames decide together
+        what its faces are (`judge` gives the bands of the recognition core; without one
+        each frame decides alone). Returns the alerts raised or updated; [] when the event
+        was already handled.
         """
         event = await self.session.get(CameraEvent, event_id, with_for_update=True)
         if event is None or event.status is not EventStatus.QUEUED:
             return []
         camera = await self.session.get(Camera, event.camera_id)
         assert camera is not None
-        persons = await self._persons([f.template_id for f in observation.faces])
-        best = min(
-            observation.faces,
-            key=lambda f: (_BAND_ORDER[f.band], -f.size),
-            default=None,
-        )
+        persons = await self._persons(_templates([observation.faces]))
+        subjects = frames.subjects(observation.faces, persons)
         plate = observation.plate
+        passage = await passage_frames.continued(
+            self.session, event, subjects, plate, match_plate, self.context.alerts.passage_gap
+        )
+        evidence = [
+            *passage_frames.evidence_of(passage),
+            frames.frame_of(event.id, event.image_id, observation.faces),
+        ]
+        persons.update(await self._persons(_evidence_templates(evidence, persons)))
+        decisions = passage_frames.decisions(evidence, persons)
+        if passage is None:
+            passage = Passage(
+                camera_id=camera.id,
+                seen_at=event.captured_at,
+                plate=None,
+                snapshot_id=event.image_id,
+                direction=event.direction,
+                raw={},
+            )
+            self.session.add(passage)
         raw: dict[str, Any] = {
             "event_id": event.id,
             "track_id": event.track_id,
@@ -293,27 +317,18 @@ class CameraEventService(Service):
             raw["plate_source"] = plate.source
         if observation.problem:
             raw["problem"] = observation.problem
-        passage = await self._track_passage(event)
-        if passage is not None:  # a later frame of the same tracked object: one passage
-            _add_frame(passage, raw, persons, best, plate, event.image_id)
-        else:
-            passage = Passage(
-                camera_id=camera.id,
-                seen_at=event.captured_at,
-                # Only a sure match names a person: a look-alike or a stranger must not land in
-                # somebody's record (nor go with it when that person is erased).
-                person_id=persons.get(best.template_id)
-                if best and best.template_id and best.band is MatchBand.MATCH
-                else None,
-                plate=plate.text if plate else None,
-                score=best.score if best else (plate.confidence if plate else None),
-                band=best.band if best else None,
-                snapshot_id=event.image_id,
-                direction=event.direction,
-                raw=raw,
-            )
-            self.session.add(passage)
-            await self.session.flush()
+        passage_frames.settle(
+            passage,
+            evidence,
+            decisions,
+            judge,
+            observation,
+            persons,
+            subjects,
+            raw,
+            event.image_id,
+        )
+        await self.session.flush()
         annotated = None
         if observation.annotated:
             annotated = await self.uow.photos.store(
@@ -322,7 +337,7 @@ class CameraEventService(Service):
         alerts = await self.uow.alerts.evaluate(
             camera,
             passage,
-            observation,
+            passage_frames.decided(observation, decisions, persons, judge),
             persons,
             match_plate,
             snapshot_id=annotated.id if annotated else event.image_id,
@@ -345,23 +360,6 @@ class CameraEventService(Service):
         event.next_attempt_at = self.now() + (after or RETRY_DELAY * event.attempts)
         return True
 
-    async def _track_passage(self, event: CameraEvent) -> Passage | None:
-        """The passage an earlier event of the same camera and track made, if any."""
-        if not event.track_id:
-            return None
-        passage_id = await self.session.scalar(
-            select(CameraEvent.passage_id)
-            .where(
-                CameraEvent.camera_id == event.camera_id,
-                CameraEvent.track_id == event.track_id,
-                CameraEvent.passage_id.is_not(None),
-                CameraEvent.id != event.id,
-            )
-            .order_by(CameraEvent.id)
-            .limit(1)
-        )
-        return await self.session.get(Passage, passage_id) if passage_id else None
-
     async def _persons(self, template_ids: list[int | None]) -> dict[int, int]:
         wanted = [t for t in template_ids if t is not None]
         if not wanted:
@@ -372,27 +370,15 @@ class CameraEventService(Service):
         return {template_id: person_id for template_id, person_id in rows}
 
 
-def _add_frame(
-    passage: Passage,
-    raw: dict[str, Any],
-    persons: dict[int, int],
-    best: FaceSighting | None,
-    plate: PlateSighting | None,
-    image_id: int | None,
-) -> None:
-    """A later frame of the passage's object: keep the better face, a plate once read."""
-    frames = int(passage.raw.get("frames", 1)) + 1
-    passage.raw = {**passage.raw, **raw, "frames": frames, "event_id": passage.raw["event_id"]}
-    if plate is not None and plate.text:
-        passage.plate = plate.text
-    old = _BAND_ORDER[passage.band] if passage.band is not None else 3
-    if best is not None and _BAND_ORDER[best.band] < old:
-        passage.band, passage.score = best.band, best.score
-        passage.snapshot_id = image_id
-        if best.template_id and best.band is MatchBand.MATCH:
-            passage.person_id = persons.get(best.template_id)
-    elif passage.snapshot_id is None:
-        passage.snapshot_id = image_id
+def _templates(face_lists: list[tuple[FaceSighting, ...]]) -> list[int | None]:
+    return [
+        t
+        for faces in face_lists
+        for face in faces
+        for t in (face.template_id, *(c for c, _ in face.candidates))
+    ]
 
 
-_BAND_ORDER = {MatchBand.MATCH: 0, MatchBand.POSSIBLE: 1, MatchBand.NO_MATCH: 2}
+def _evidence_templates(evidence: list[FrameEvidence], known: dict[int, int]) -> list[int | None]:
+    wanted = {t for frame in evidence for f in frame.faces for t, _ in f.candidates}
+    return [t for t in wanted if t not in known]

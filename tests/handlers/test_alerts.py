@@ -7,12 +7,13 @@ import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
 import numpy as np
 import pytest
-from PIL import Image, ImageOps
+from PIL import Image, ImageFilter, ImageOps
 from sqlalchemy import func, select
 
 from bot.http import HttpServer, create_http_app
@@ -25,23 +26,28 @@ from core.models import (
     FaceTemplate,
     GroupRole,
     MatchBand,
+    Passage,
     PhotoKind,
     Role,
 )
 from core.models import WatchlistKind as Kind
 from core.sightings import FaceSighting, Observation, PlateSighting, exact_plates
+from tests.bot.cameras.conftest import until
 from tests.e2e import SYSTEM, BotEnv, MakeBotEnv, Reply, TgUser
 
 pytestmark = pytest.mark.slow
 
 
-def astronaut(mirror: bool = False) -> bytes:
-    """scikit-image's astronaut (Eileen Collins, public domain), optionally mirrored."""
+def astronaut(mirror: bool = False, blur: float = 0.0) -> bytes:
+    """scikit-image's astronaut (Eileen Collins, public domain), optionally mirrored or
+    blurred (a radius of 1.5 still passes the quality gate, but weighs less)."""
     from skimage import data
 
     image = Image.fromarray(data.astronaut())
     if mirror:
         image = ImageOps.mirror(image)
+    if blur:
+        image = image.filter(ImageFilter.GaussianBlur(blur))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=90)
     return out.getvalue()
@@ -162,13 +168,47 @@ async def test_later_sightings_fold_into_the_alert_with_their_count(
 ) -> None:
     async with gate(make_bot_env) as g:
         await watch_face(g.env, astronaut(), Kind.PERSONS_OF_INTEREST, "张三", "民警布控")
-        await g.post(astronaut())
+        now = datetime.now(UTC)
+        await g.post(astronaut(), captured_at=now.isoformat())
         await g.alerts()
-        await g.post(astronaut())
+        # A second frame two seconds later is the same passage, not a second sighting...
+        await g.post(astronaut(), captured_at=(now + timedelta(seconds=2)).isoformat())
+        # ...a minute later it is another passage, folded into the alert.
+        await g.post(astronaut(), captured_at=(now + timedelta(minutes=1)).isoformat())
         await g.env.sandbox.wait_for(
             lambda sb: "已出现 2 次" in g.env.messages(g.group)[0].text, timeout=30
         )
         assert len(g.env.messages(g.group)) == 1
+        async with g.env.services() as svc:
+            passages = (await svc.session.scalars(select(Passage).order_by(Passage.id))).all()
+        assert [p.raw["frames"] for p in passages] == [2, 1]
+
+
+async def test_frames_of_one_track_are_one_passage_judged_by_their_best_view(
+    make_bot_env: MakeBotEnv,
+) -> None:
+    async with gate(make_bot_env) as g:
+        await watch_face(g.env, astronaut(), Kind.PERSONS_OF_INTEREST, "张三", "民警布控")
+        blurred = await g.post(astronaut(blur=1.5), track_id="walk-1")
+        await g.alerts()
+        sharp = await g.post(astronaut(), track_id="walk-1")
+        await until(lambda: _handled(g, sharp), timeout=30)
+        async with g.env.services() as svc:
+            [passage] = (await svc.session.scalars(select(Passage))).all()
+            events = {e.id: e for e in (await svc.session.scalars(select(CameraEvent))).all()}
+        assert passage.raw["frames"] == 2
+        views = {f["e"]: f["f"][0]["w"] for f in passage.raw["evidence"]}
+        assert views[blurred] < views[sharp]  # the real quality numbers weigh the frames
+        assert passage.snapshot_id == events[sharp].image_id  # the passage keeps the best view
+        assert passage.band is MatchBand.MATCH
+        assert len(g.env.messages(g.group)) == 1  # one alert, and no second sighting
+        assert "已出现" not in g.env.messages(g.group)[0].text
+
+
+async def _handled(g: Gate, event_id: int) -> bool:
+    async with g.env.services() as svc:
+        event = await svc.session.get(CameraEvent, event_id)
+        return event is not None and event.status == "done"
 
 
 async def test_a_possible_band_face_is_only_a_please_verify_alert(
@@ -236,8 +276,10 @@ async def test_not_this_person_on_a_please_verify_alert_stops_the_repeat(
         assert g.env.messages(g.group)[0].button_labels == []
         # The same look-alike again: quiet. A camera's events are handled in order, so once
         # the alert for the exact photo posted after it arrives, the look-alike was handled.
-        await g.post(astronaut(mirror=True))
-        await g.post(astronaut())  # the enrolled photo itself: a confident match, not quiet
+        later = datetime.now(UTC) + timedelta(minutes=1)  # other passages, not more frames
+        await g.post(astronaut(mirror=True), captured_at=later.isoformat())
+        # The enrolled photo itself: a confident match, not quiet.
+        await g.post(astronaut(), captured_at=(later + timedelta(minutes=1)).isoformat())
         await g.env.sandbox.wait_for(lambda sb: len(g.env.messages(g.group)) >= 2, timeout=30)
         messages = g.env.messages(g.group)
         assert len(messages) == 2

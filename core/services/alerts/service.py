@@ -212,6 +212,8 @@ class AlertService(Service):
             select(Alert).where(Alert.dedup_key == key).order_by(Alert.id.desc()).limit(1)
         )
         window = timedelta(seconds=hit.rule.cooldown_seconds)
+        if recent is not None and recent.passage_id == passage.id:
+            return recent  # another frame of the same passage is not another sighting
         if recent is not None:
             last = recent.last_seen_at or recent.created_at
             if passage.seen_at - last <= window:
