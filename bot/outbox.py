@@ -15,7 +15,14 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputMediaPhoto,
+    Message,
+    ReplyParameters,
+)
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application
 
@@ -172,7 +179,8 @@ async def _edit(
     delivery: PendingDelivery,
     markup: InlineKeyboardMarkup | None,
 ) -> Message | None:
-    """Edit the message another delivery sent (its caption when it was a photo)."""
+    """Edit the message another delivery sent: its caption when it was a photo, or the photo
+    itself when the edit brings one (a better view of the same passage)."""
     async with deps.storage.services() as svc:
         status, message_id, photo = await svc.outbox.original(int(delivery.payload["edit_of"]))
     if status in (DeliveryStatus.FAILED, DeliveryStatus.FOLDED):
@@ -182,7 +190,17 @@ async def _edit(
     text = str(delivery.payload.get("text") or "")
     bot: Bot = application.bot
     try:
-        if photo:
+        new_photo = delivery.payload.get("photo")
+        if photo and new_photo:
+            async with deps.storage.services() as svc:
+                data = await svc.photos.for_delivery(str(new_photo))
+            edited = await bot.edit_message_media(
+                InputMediaPhoto(data, caption=text),
+                delivery.chat_id,
+                message_id,
+                reply_markup=markup,
+            )
+        elif photo:
             edited = await bot.edit_message_caption(
                 delivery.chat_id, message_id, caption=text, reply_markup=markup
             )

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import secrets
 import tempfile
 import time
 from dataclasses import asdict, dataclass, replace
@@ -239,12 +240,16 @@ async def _post(
     phase = Phase(accepted={})
     cameras = list(tokens.items())
     count = max(1, round(rate * seconds))
+    tracks = secrets.token_hex(3)  # this phase's tracks differ from the other's
     started = time.monotonic()
 
     async def one(n: int) -> None:
         camera_id, token = cameras[n % len(cameras)]
         form = aiohttp.FormData()
         form.add_field("image", photo, filename="s.jpg", content_type="image/jpeg")
+        # Each event its own passage (one track each): else the same face at one camera
+        # within seconds is one passage and one alert, and the bench would measure nothing.
+        form.add_field("track_id", f"{tracks}-{n}")
         headers = {"Authorization": f"Bearer {token}"}
         async with http.post(
             f"{url}/api/v1/cameras/{camera_id}/events", data=form, headers=headers

@@ -341,6 +341,11 @@ class CameraEventService(Service):
             persons,
             match_plate,
             snapshot_id=annotated.id if annotated else event.image_id,
+            best_views=frozenset(
+                f"p{d.person_id}"
+                for d in decisions.values()
+                if len(evidence) > 1 and d.image_id == event.image_id
+            ),
         )
         event.status, event.passage_id = EventStatus.DONE, passage.id
         event.attempts += 1

@@ -190,7 +190,8 @@ async def test_frames_of_one_track_are_one_passage_judged_by_their_best_view(
     async with gate(make_bot_env) as g:
         await watch_face(g.env, astronaut(), Kind.PERSONS_OF_INTEREST, "张三", "民警布控")
         blurred = await g.post(astronaut(blur=1.5), track_id="walk-1")
-        await g.alerts()
+        [first] = await g.alerts()
+        first_photo = first.raw["photo"][-1]["file_id"]
         sharp = await g.post(astronaut(), track_id="walk-1")
         await until(lambda: _handled(g, sharp), timeout=30)
         async with g.env.services() as svc:
@@ -201,8 +202,19 @@ async def test_frames_of_one_track_are_one_passage_judged_by_their_best_view(
         assert views[blurred] < views[sharp]  # the real quality numbers weigh the frames
         assert passage.snapshot_id == events[sharp].image_id  # the passage keeps the best view
         assert passage.band is MatchBand.MATCH
-        assert len(g.env.messages(g.group)) == 1  # one alert, and no second sighting
-        assert "已出现" not in g.env.messages(g.group)[0].text
+        [alert] = g.env.messages(g.group)  # one alert, and no second sighting
+        assert "已出现" not in alert.text
+        # The guards' photo is now the sharp frame's (the best shot), buttons kept.
+        await g.env.sandbox.wait_for(lambda sb: g.env.messages(g.group)[0].edited, timeout=10)
+        [better] = g.env.messages(g.group)
+        assert better.raw["photo"][-1]["file_id"] != first_photo
+        assert better.button_labels == ["✅ 接警", "❌ 误报", "🚓 出警"]
+        assert "张三" in better.text
+        await g.env.press(g.guard, better, "✅ 接警")
+        await g.env.sandbox.wait_for(
+            lambda sb: "李保安 已于" in g.env.messages(g.group)[0].text, timeout=10
+        )
+        assert g.env.messages(g.group)[0].raw["photo"][-1]["file_id"] != first_photo
 
 
 async def _handled(g: Gate, event_id: int) -> bool:

@@ -31,7 +31,6 @@ from core.models import (
     Delivery,
     DeliveryStatus,
     GroupChat,
-    MatchBand,
     Passage,
     Watchlist,
     WatchlistEntry,
@@ -40,7 +39,7 @@ from core.models import (
 from core.notify import Audience, Notice
 from core.roles import Actor, Permission
 from core.services.alerts import absence, digest, strangers, tailgating, verdicts
-from core.services.alerts.matching import LIST_OF_RULE, PRIORITY, Hit, HitKey, watch_hits
+from core.services.alerts.matching import LIST_OF_RULE, PRIORITY, Hit, watch_hits
 from core.services.alerts.scope import in_scope
 from core.services.alerts.views import AlertView, build
 from core.services.base import Service
@@ -110,15 +109,24 @@ class AlertService(Service):
         match_plate: PlateMatcher,
         *,
         snapshot_id: int | None,
+        best_views: frozenset[str] = frozenset(),
     ) -> list[Alert]:
-        """Raise or fold the alerts the rules say for this passage (caller's transaction)."""
+        """Raise or fold the alerts the rules say for this passage (caller's transaction).
+
+        `best_views`: the subjects (``p<person id>``) this frame shows better than the
+        passage's earlier frames; their alerts take this frame's snapshot.
+        """
         zone = self.context.zone
         rules = [r for r in await self._rules() if in_scope(r, camera, passage.seen_at, zone)]
         if not rules:
             return []
         entries = await self._live_entries()
         hits = watch_hits(rules, entries, observation, persons, match_plate)
-        hits.update(await self._stranger_hits(rules, camera, passage, observation))
+        hits.update(
+            await strangers.hits(
+                self.session, self.context.zone, rules, camera, passage, observation
+            )
+        )
         hits.update(
             await tailgating.check(
                 self.session, rules, camera, passage, observation, persons, self.now()
@@ -129,7 +137,8 @@ class AlertService(Service):
         for hit in ordered:
             if hit.verify and await self._quieted(camera, passage, hit):
                 continue
-            raised.append(await self._raise(camera, passage, hit, snapshot_id))
+            better = hit.subject in best_views
+            raised.append(await self._raise(camera, passage, hit, snapshot_id, better))
         return raised
 
     async def act(self, actor: Actor, alert_id: int, action: str) -> AlertView:
@@ -205,7 +214,12 @@ class AlertService(Service):
     # --- internals ------------------------------------------------------------------------
 
     async def _raise(
-        self, camera: Camera, passage: Passage, hit: Hit, snapshot_id: int | None
+        self,
+        camera: Camera,
+        passage: Passage,
+        hit: Hit,
+        snapshot_id: int | None,
+        better: bool = False,
     ) -> Alert:
         key = f"{hit.rule.id}:{hit.subject}:{camera.id}" + (":verify" if hit.verify else "")
         recent = await self.session.scalar(
@@ -213,7 +227,12 @@ class AlertService(Service):
         )
         window = timedelta(seconds=hit.rule.cooldown_seconds)
         if recent is not None and recent.passage_id == passage.id:
-            return recent  # another frame of the same passage is not another sighting
+            # Another frame of the same passage is not another sighting; a better view of
+            # them replaces the alert's photo (the guards see the best shot, as on an NVR).
+            if better and snapshot_id is not None and snapshot_id != recent.snapshot_id:
+                recent.snapshot_id = snapshot_id
+                await self._tell_change(recent, new_photo=True)
+            return recent
         if recent is not None:
             last = recent.last_seen_at or recent.created_at
             if passage.seen_at - last <= window:
@@ -267,31 +286,6 @@ class AlertService(Service):
         )
         return alert
 
-    async def _stranger_hits(
-        self,
-        rules: Sequence[AlertRule],
-        camera: Camera,
-        passage: Passage,
-        observation: Observation,
-    ) -> dict[HitKey, Hit]:
-        """Strangers seen often enough here lately (each stranger rule in scope counts)."""
-        keys = strangers.keys(observation)
-        stranger_rules = [r for r in rules if r.kind is AlertKind.STRANGER]
-        if not keys or not stranger_rules:
-            return {}
-        await strangers.remember(self.session, camera, passage, keys)
-        cameras = (await self.session.scalars(select(Camera))).all()
-        hits: dict[HitKey, Hit] = {}
-        for rule in stranger_rules:
-            here = [c for c in cameras if in_scope(rule, c, passage.seen_at, self.context.zone)]
-            need, _window = strangers.threshold(rule)
-            for key in keys:
-                count = await strangers.seen(self.session, rule, key, passage.seen_at, here)
-                if count >= need:
-                    hit = Hit(rule, None, f"s{key}", False, MatchBand.NO_MATCH, None, None, count)
-                    hits[(rule.id, hit.subject, False)] = hit
-        return hits
-
     async def _quieted(self, camera: Camera, passage: Passage, hit: Hit) -> bool:
         """A guard said "not this person" of this look-alike here: no alert (still audited)."""
         person_id = hit.entry.person_id if hit.entry else None
@@ -328,8 +322,9 @@ class AlertService(Service):
             score=hit.score,
         )
 
-    async def _tell_change(self, alert: Alert) -> None:
-        """Edit every message of this alert (those not sent yet are edited once they are)."""
+    async def _tell_change(self, alert: Alert, *, new_photo: bool = False) -> None:
+        """Edit every message of this alert (those not sent yet are edited once they are);
+        `new_photo`: its snapshot changed, the photo is replaced too."""
         await self.session.flush()
         view = await self.view(alert)
         originals = await self.session.execute(
@@ -350,6 +345,7 @@ class AlertService(Service):
                     EDIT_KIND,
                     Audience.chat(chat_id, locale),
                     params,
+                    photo=view.photo if new_photo else None,
                     alert_id=alert.id,
                     edit_of=delivery_id,
                 )

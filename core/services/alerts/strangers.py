@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.models import AlertRule, Camera, MatchBand, Passage, StrangerSighting
+from core.models import AlertKind, AlertRule, Camera, MatchBand, Passage, StrangerSighting
+from core.services.alerts.matching import Hit, HitKey
+from core.services.alerts.scope import in_scope
 from core.sightings import Observation
 
 KEEP = timedelta(days=1)
@@ -75,3 +78,30 @@ async def seen(
         .distinct()
     )
     return len(list(tracks))
+
+
+async def hits(
+    session: AsyncSession,
+    zone: ZoneInfo,
+    rules: Sequence[AlertRule],
+    camera: Camera,
+    passage: Passage,
+    observation: Observation,
+) -> dict[HitKey, Hit]:
+    """Strangers seen often enough here lately (each stranger rule in scope counts)."""
+    found = keys(observation)
+    stranger_rules = [r for r in rules if r.kind is AlertKind.STRANGER]
+    if not found or not stranger_rules:
+        return {}
+    await remember(session, camera, passage, found)
+    cameras = (await session.scalars(select(Camera))).all()
+    result: dict[HitKey, Hit] = {}
+    for rule in stranger_rules:
+        here = [c for c in cameras if in_scope(rule, c, passage.seen_at, zone)]
+        need, _window = threshold(rule)
+        for key in found:
+            count = await seen(session, rule, key, passage.seen_at, here)
+            if count >= need:
+                hit = Hit(rule, None, f"s{key}", False, MatchBand.NO_MATCH, None, None, count)
+                result[(rule.id, hit.subject, False)] = hit
+    return result

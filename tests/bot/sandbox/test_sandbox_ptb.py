@@ -13,7 +13,9 @@ from telegram import (
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaPhoto,
     KeyboardButton,
+    Message,
     ReplyKeyboardMarkup,
     Update,
 )
@@ -313,3 +315,32 @@ async def test_groups_members_and_chat_info(sandbox: Sandbox, start_bot: StartBo
     assert (await app.bot.get_chat_member(GUARD_GROUP, app.bot.id)).status == "administrator"
     with pytest.raises(ValueError, match="not a member"):
         await sandbox.send_text(ALICE, "hi", chat_id=GUARD_GROUP)
+
+
+async def test_a_photo_message_gets_another_photo_with_edit_message_media(
+    sandbox: Sandbox, start_bot: StartBot
+) -> None:
+    app = await start_bot()
+    await sandbox.send_text(ALICE, "/start")
+    keys = InlineKeyboardMarkup([[InlineKeyboardButton("✅", callback_data="ok")]])
+    sent = await app.bot.send_photo(ALICE, jpeg(640, 480, "teal"), caption="first")
+    edited = await app.bot.edit_message_media(
+        InputMediaPhoto(
+            jpeg(800, 600, "orange"), caption="<b>better</b> view", parse_mode=ParseMode.HTML
+        ),
+        ALICE,
+        sent.message_id,
+        reply_markup=keys,
+    )
+    assert isinstance(edited, Message)
+    assert edited.caption == "better view"
+    assert [e.type for e in edited.caption_entities] == ["bold"]
+    assert edited.photo[-1].width == 800
+    assert edited.photo[-1].file_id != sent.photo[-1].file_id
+    assert edited.reply_markup == keys
+    [stored] = sandbox.history(ALICE)[-1:]
+    assert stored["edit_date"]
+    assert stored["photo"][-1]["width"] == 800
+    text = await app.bot.send_message(ALICE, "words")
+    with pytest.raises(BadRequest, match="no media in the message"):
+        await app.bot.edit_message_media(InputMediaPhoto(jpeg()), ALICE, text.message_id)
