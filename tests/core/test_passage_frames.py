@@ -144,3 +144,25 @@ async def test_plate_frames_read_differently_are_one_passage_and_one_alert(
     [passage] = await passages(storage)
     assert passage.raw["frames"] == 2
     assert [a.sightings for a in await alerts(storage)] == [1]
+
+
+async def test_a_better_view_replaces_a_confirmed_alerts_photo_not_a_verify_ones(
+    storage: Storage, told: Told
+) -> None:
+    w = await world(storage)
+    token, x = str(w["token"]), int(w["template"])
+    [alert] = await frame(storage, token, seen([(x, 0.95)], size=100, sharp=100), T0)
+    first_photo = alert.snapshot_id
+    [same] = await frame(storage, token, seen([(x, 0.97)]), T0 + timedelta(seconds=1))
+    assert same.id == alert.id
+    assert same.snapshot_id != first_photo  # the sharper, bigger face is the alert's photo now
+    edits = [n for n, _ in told if n.kind == "alert.edit"]
+    assert [bool(n.photo) for n in edits] == [True]
+    # A "please verify" alert keeps its picture (the enrolled photo goes beside it).
+    later = T0 + timedelta(minutes=30)
+    [verify] = await frame(storage, token, seen([(x, 0.85)], size=70, sharp=45), later)
+    kept = verify.snapshot_id
+    [again] = await frame(storage, token, seen([(x, 0.84)]), later + timedelta(seconds=1))
+    assert again.id == verify.id
+    assert again.verify
+    assert again.snapshot_id == kept

@@ -137,7 +137,8 @@ class AlertService(Service):
         for hit in ordered:
             if hit.verify and await self._quieted(camera, passage, hit):
                 continue
-            better = hit.subject in best_views
+            # (a "please verify" alert keeps its picture: the enrolled photo is beside it)
+            better = hit.subject in best_views and not hit.verify
             raised.append(await self._raise(camera, passage, hit, snapshot_id, better))
         return raised
 
