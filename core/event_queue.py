@@ -2,15 +2,18 @@
 
 An interface, so that a broker can later carry events across machines without changing the
 pipeline: the ingest side calls `published(event_id)` once the event is committed, the
-worker calls `take()` for the events to process next. The default, `DatabaseQueue`, is the
-`camera_events` table itself (nothing is lost on a crash: a queued row is taken again) with an
-in-process wake-up, so a new event is processed at once instead of at the next poll.
+worker calls `take()` for the events to process next (leaving out cameras whose event it is
+still processing, so each camera's events stay in order) and `done()` when one is handled.
+The default, `DatabaseQueue`, is the `camera_events` table itself (nothing is lost on a
+crash: a queued row is taken again) with an in-process wake-up, so a new event is processed
+at once instead of at the next poll.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Collection
 from typing import Protocol
 
 from core.services.uow import ServiceFactory
@@ -20,25 +23,41 @@ class EventQueue(Protocol):
     def published(self, event_id: int) -> None:
         """An event was stored (its transaction committed)."""
 
-    async def take(self, timeout: float) -> list[int]:  # noqa: ASYNC109
-        """Events to process now (at most one per camera, oldest first); [] after `timeout`."""
+    async def take(
+        self,
+        timeout: float,  # noqa: ASYNC109
+        busy: Collection[int] = (),
+        limit: int = 8,
+    ) -> list[int]:
+        """Events to process now: at most one per camera, oldest first, none of a camera
+        whose event is among `busy` (being processed); [] after `timeout`."""
+
+    def done(self, event_id: int) -> None:
+        """The worker finished with an event (its camera's next one may go)."""
 
 
 class DatabaseQueue:
     """The in-process default: queued rows in the database, woken by `published`."""
 
-    def __init__(self, services: ServiceFactory, *, batch: int = 8) -> None:
+    def __init__(self, services: ServiceFactory) -> None:
         self._services = services
-        self._batch = batch
         self._wake = asyncio.Event()
 
     def published(self, event_id: int) -> None:
         self._wake.set()
 
-    async def take(self, timeout: float) -> list[int]:  # noqa: ASYNC109
+    def done(self, event_id: int) -> None:
+        self._wake.set()
+
+    async def take(
+        self,
+        timeout: float,  # noqa: ASYNC109
+        busy: Collection[int] = (),
+        limit: int = 8,
+    ) -> list[int]:
         self._wake.clear()
         async with self._services() as svc:
-            ready = await svc.camera_events.due(self._batch)
+            ready = await svc.camera_events.due(limit, busy=busy)
         if ready:
             return ready
         with contextlib.suppress(TimeoutError):

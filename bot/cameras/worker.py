@@ -38,6 +38,8 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 JOB_NAME, ABSENCE_JOB = "camera-worker", "long-absence"
 GALLERY_SYNC = 30.0  # seconds between bringing the face gallery in step with the database
 POLL = 0.5  # seconds between looks at the queue when nothing woke the worker
+IN_FLIGHT_PER_WORKER = 2  # events processed at once per recognition worker (keeps it fed)
+STOP_WAIT = 10.0  # seconds events being processed get to finish when the bot stops
 OVERLOADED_WAIT = timedelta(seconds=1)
 CANDIDATES = 3  # closest templates kept per face (a passage's frames weigh them together)
 _QUEUES: weakref.WeakKeyDictionary[AnyApp, EventQueue] = weakref.WeakKeyDictionary()
@@ -85,30 +87,59 @@ async def _absence_job(context: Any) -> None:
 
 
 async def run(application: AnyApp) -> None:
-    """Process queued events until the application stops."""
+    """Process queued events until the application stops.
+
+    A pipeline, not batches: up to `in flight` events are processed at once (one per camera,
+    so each camera's events stay in order), and a camera's next event is taken as soon as
+    its last one is done, so the recognition pool never idles behind the slowest of a batch.
+    """
     deps = _deps(application)
     async with deps.storage.services() as svc:
         await svc.alerts.ensure_default_rules()
         await svc.watchlists.ensure_builtin(Actor.system(JOB_NAME))
     queue = queue_of(application)
+    capacity = max(2, IN_FLIGHT_PER_WORKER * deps.settings.recognition_workers)
+    inflight: dict[int, asyncio.Task[bool]] = {}
+
+    def finished(task: asyncio.Task[bool]) -> None:
+        event_id = next((e for e, t in inflight.items() if t is task), None)
+        if event_id is not None:
+            del inflight[event_id]
+            queue.done(event_id)
+
     synced = time_module.monotonic()
-    while application.running:
-        if deps.recognition is not None and time_module.monotonic() - synced >= GALLERY_SYNC:
-            synced = time_module.monotonic()
-            try:  # faces added by the CLI or another process, faces purged
-                await sync_gallery(
-                    deps.recognition, deps.storage, deps.recognition.face_info.backend
+    try:
+        while application.running:
+            if deps.recognition is not None and time_module.monotonic() - synced >= GALLERY_SYNC:
+                synced = time_module.monotonic()
+                try:  # faces added by the CLI or another process, faces purged
+                    await sync_gallery(
+                        deps.recognition, deps.storage, deps.recognition.face_info.backend
+                    )
+                except Exception:
+                    log.exception("gallery sync failed")
+            free = capacity - len(inflight)
+            if free <= 0:
+                await asyncio.wait(
+                    list(inflight.values()), timeout=POLL, return_when=asyncio.FIRST_COMPLETED
                 )
+                continue
+            try:
+                ready = await queue.take(POLL, busy=set(inflight), limit=free)
             except Exception:
-                log.exception("gallery sync failed")
-        try:
-            ready = await queue.take(POLL)
-        except Exception:
-            log.exception("camera queue unavailable")
-            await asyncio.sleep(POLL)
-            continue
-        if ready:
-            await asyncio.gather(*(process(application, event_id) for event_id in ready))
+                log.exception("camera queue unavailable")
+                await asyncio.sleep(POLL)
+                continue
+            for event_id in ready:
+                task = asyncio.create_task(process(application, event_id))
+                inflight[event_id] = task
+                task.add_done_callback(finished)
+    finally:
+        # Events still being processed finish (or stay queued for the next start).
+        if inflight:
+            _done, pending = await asyncio.wait(list(inflight.values()), timeout=STOP_WAIT)
+            for task in pending:
+                task.cancel()
 
 
 async def process(application: AnyApp, event_id: int) -> bool:

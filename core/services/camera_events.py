@@ -11,6 +11,7 @@ process killed in between leaves the event queued, and it is processed again, on
 from __future__ import annotations
 
 import hmac
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -224,8 +225,9 @@ class CameraEventService(Service):
         await self.session.flush()
         return Accepted(event.id, duplicate=False)
 
-    async def due(self, limit: int = 8) -> list[int]:
-        """Ids of events to process now: each camera's oldest queued event, if it is due."""
+    async def due(self, limit: int = 8, *, busy: Collection[int] = ()) -> list[int]:
+        """Ids of events to process now: each camera's oldest queued event, if it is due and
+        not `busy` (being processed: the camera's next event waits for it)."""
         rows = await self.session.execute(
             select(CameraEvent.id, CameraEvent.camera_id, CameraEvent.next_attempt_at)
             .where(CameraEvent.status == EventStatus.QUEUED)
@@ -237,7 +239,7 @@ class CameraEventService(Service):
             if camera_id in seen:
                 continue
             seen.add(camera_id)
-            if next_at <= now:
+            if next_at <= now and event_id not in busy:
                 ready.append(event_id)
                 if len(ready) >= limit:
                     break

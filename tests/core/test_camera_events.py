@@ -134,9 +134,11 @@ async def test_events_of_one_camera_are_taken_in_order(storage: Storage) -> None
     second = await post(storage, str(w["token"]))
     async with storage.services() as svc:
         assert await svc.camera_events.due() == [first]
+        # While the worker processes the first, the camera's next one waits for it.
+        assert await svc.camera_events.due(busy={first}) == []
     await record(storage, first, Observation())
     async with storage.services() as svc:
-        assert await svc.camera_events.due() == [second]
+        assert await svc.camera_events.due(busy={first}) == [second]
 
 
 async def test_a_key_person_raises_one_alert_for_the_grid_guards_and_cool_down_folds(
