@@ -29,12 +29,14 @@ from core.models import (
 from core.roles import Actor
 from core.services import ServiceFactory, actor_for
 from core.services.face_templates import FaceEnrolment
+from core.services.visits import NewResident, VisitPlan
 from recognition import RecognitionConfig, RecognitionCore
 from recognition.faces import MatchBand as Band  # the core's bands, not the stored ones
 from tests.conftest import shared_data
 from tests.core.notices import Told
 from tests.core.supervision_factories import FrozenClock, local, with_context
 from tests.core.test_camera_events import face, post, record, world
+from tests.core.test_visits import _seed as seed_house
 from tests.core.test_watchlists import jpeg
 
 SYSTEM = Actor.system("test")
@@ -308,3 +310,25 @@ async def test_a_second_photo_turns_a_look_alike_into_a_sure_match(
         owner = await svc.session.get(FaceTemplate, second)
     assert owner is not None
     assert owner.person_id == jay
+
+
+async def test_a_visit_enrolling_a_known_face_at_the_limit_reports_the_dropped_one(
+    storage: Storage, clock: FrozenClock, admin: Actor
+) -> None:
+    cadre, _other, house_id, _residency = await seed_house(storage, admin)
+    services = limited(storage, clock, 1)
+    async with services() as svc:
+        person = (await svc.persons.add(admin, name="孙八")).id
+    old, _dropped, _count = await add(services, person, enrolment(90.0))
+    plan = VisitPlan(
+        house_id,
+        clock.now,
+        new_residents=(
+            NewResident("孙八", existing_person_id=person, face=enrolment(10.0, photo=jpeg())),
+        ),
+    )
+    async with services() as svc:
+        outcome = await svc.visits.commit(cadre, plan)
+    [(new, _embedding)] = outcome.enrolled
+    assert outcome.dropped == (old,)
+    assert list(await templates(services, person)) == [new]
