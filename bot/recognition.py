@@ -46,8 +46,9 @@ async def open_recognition(settings: Settings, storage: Storage) -> RecognitionC
 
 
 async def sync_gallery(core: RecognitionCore, storage: Storage, backend: str) -> tuple[int, int]:
-    """Bring the running gallery in step with the database (templates added by the CLI or
-    another process, faces purged with an expired watchlist entry); (added, removed)."""
+    """Bring the running gallery in step with the database (templates added or dropped over
+    the per-person limit by the CLI or another process, faces purged with an expired
+    watchlist entry); (added, removed)."""
     async with storage.services() as svc:
         wanted = await svc.persons.face_template_ids(backend)
     gallery = core.gallery

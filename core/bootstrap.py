@@ -44,6 +44,7 @@ def service_context(
             "green": settings.visit_interval_green_days,
         },
         overdue_grace_days=settings.overdue_grace_days,
+        face_templates_per_person=settings.face_templates_per_person,
         retention=settings.retention,
         reports=report_policy(settings),
         alerts=AlertPolicy(

@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     recognition_workers: int = Field(default=2, ge=0, le=16)
     recognition_queue: int = Field(default=32, ge=1, le=10_000)
     max_image_pixels: int = Field(default=40_000_000, ge=1_000_000)
+    # Face templates kept per person and backend: each good photo (a visit, a watchlist
+    # enrolment) adds one and a match uses the closest; past the limit the least sharp older
+    # one goes. More catch more looks (glasses, age) but make a look-alike likelier.
+    face_templates_per_person: int = Field(default=5, ge=1, le=50)
 
     visit_interval_red_days: int = Field(default=7, ge=1)
     visit_interval_yellow_days: int = Field(default=15, ge=1)

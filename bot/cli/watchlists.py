@@ -1,8 +1,9 @@
-"""`safecommunity watchlist …`: add persons (from a photo) and plates, list, end, purge.
+"""`safecommunity watchlist …`: add persons (from a photo) and plates, add another photo of
+a watched person, list, end, purge.
 
 Every entry needs a reason and the authority it rests on; it expires after 90 days unless
 `--expires` says otherwise (a missing person's entry runs until `watchlist end --found`).
-The photo of `add-person` goes through the recognition core's quality gate first.
+The photos of `add-person` and `add-photo` go through the recognition core's quality gate.
 """
 
 from __future__ import annotations
@@ -17,8 +18,15 @@ import numpy as np
 
 from bot.cli.common import CliContext, CliError, open_services, print_table, run, warn, when
 from core.models import WatchlistKind
-from core.services.visits import FaceEnrolment
-from core.services.watchlists import DEFAULT_NAMES, EntryView, FaceAdded, ListView, Purged
+from core.services.face_templates import FaceEnrolment
+from core.services.watchlists import (
+    DEFAULT_NAMES,
+    EntryView,
+    FaceAdded,
+    ListView,
+    PhotoAdded,
+    Purged,
+)
 
 LISTS = ", ".join(f"{kind.value} ({name})" for kind, name in DEFAULT_NAMES.items())
 FACE_PROBLEMS = {
@@ -50,6 +58,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     person.add_argument("--photo", required=True, type=Path, metavar="FILE")
     _safeguards(person)
     person.set_defaults(handler=cmd_add_person)
+
+    photo = wsub.add_parser(
+        "add-photo",
+        help="add another face photo of a watched person",
+        description="One more face photo of the person on a live entry (ids: watchlist "
+        "list --list LIST). It passes the same quality gate and becomes one more template; "
+        "past face_templates_per_person the least sharp older one stops matching.",
+    )
+    photo.add_argument("--entry", required=True, type=int, metavar="ID")
+    photo.add_argument("--photo", required=True, type=Path, metavar="FILE")
+    photo.set_defaults(handler=cmd_add_photo)
 
     plate = wsub.add_parser(
         "add-plate", help="watch a plate", description="Watch a vehicle's plate."
@@ -139,10 +158,7 @@ async def enrolment(ctx: CliContext, photo: bytes) -> FaceEnrolment:
 
 
 def cmd_add_person(ctx: CliContext, args: argparse.Namespace) -> int:
-    try:
-        photo = args.photo.read_bytes()
-    except OSError as exc:
-        raise CliError(f"{args.photo}: {exc.strerror or exc}") from None
+    photo = _read(args.photo)
 
     async def work() -> FaceAdded:
         face = await enrolment(ctx, photo)
@@ -163,6 +179,33 @@ def cmd_add_person(ctx: CliContext, args: argparse.Namespace) -> int:
     _print_added(ctx, added.entry)
     warn("the running bot matches the new face within a minute (its gallery follows the database)")
     return 0
+
+
+def cmd_add_photo(ctx: CliContext, args: argparse.Namespace) -> int:
+    photo = _read(args.photo)
+
+    async def work() -> PhotoAdded:
+        face = await enrolment(ctx, photo)
+        async with open_services(ctx) as services, services() as svc:
+            return await svc.watchlists.add_photo(ctx.actor, args.entry, face)
+
+    added = run(work())
+    template = added.template
+    print(
+        f"entry {added.entry.id}: {added.entry.subject} now has {template.count} face "
+        f"photo{'s' if template.count != 1 else ''} (limit {template.limit})"
+    )
+    if template.dropped:
+        print(f"{len(template.dropped)} older, least sharp template(s) no longer match")
+    warn("the running bot matches the new face within a minute (its gallery follows the database)")
+    return 0
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"{path}: {exc.strerror or exc}") from None
 
 
 def cmd_add_plate(ctx: CliContext, args: argparse.Namespace) -> int:

@@ -62,6 +62,8 @@ class ServiceContext:
         default_factory=lambda: {"red": 7, "yellow": 15, "green": 30}
     )
     overdue_grace_days: int = 7
+    # Face templates kept per person and backend (the least sharp older one goes past it).
+    face_templates_per_person: int = 5
     retention: RetentionPolicy = field(default_factory=RetentionPolicy)
     reports: ReportPolicy = field(default_factory=ReportPolicy)
     alerts: AlertPolicy = field(default_factory=AlertPolicy)

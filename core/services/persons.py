@@ -1,4 +1,5 @@
-"""Persons and residencies. ID numbers and phones are encrypted; every access is audited."""
+"""Persons and residencies. ID numbers and phones are encrypted; every access is audited.
+Their face templates are in `core.services.face_templates`."""
 
 from __future__ import annotations
 
@@ -11,14 +12,13 @@ from sqlalchemy.orm import selectinload
 
 from core.errors import NotFound
 from core.idnumber import mask_id_number, mask_phone, normalize_id_number, normalize_phone
-from core.models import FaceTemplate, Person, PersonKind, Residency, ResidencyRole, ResidencyStatus
+from core.models import Person, PersonKind, Residency, ResidencyRole, ResidencyStatus
 from core.roles import Actor, Permission
-from core.services.base import Service
+from core.services.face_templates import FaceTemplates
 from core.text import clean_name
 
 ID_CONTEXT = "person.id_number"
 PHONE_CONTEXT = "person.phone"
-TEMPLATE_CONTEXT = "face_template.vector"
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,9 @@ def _view(person: Person) -> PersonView:
     )
 
 
-class PersonService(Service):
+class PersonService(FaceTemplates):
+    """Persons, their residencies and (from `FaceTemplates`) their face templates."""
+
     async def add(
         self,
         actor: Actor,
@@ -212,40 +214,6 @@ class PersonService(Service):
                 actor, "read", "person", resident.person.id, flow=flow, house_id=house_id
             )
         return residents
-
-    async def face_templates(
-        self, backend: str, ids: Sequence[int] | None = None
-    ) -> list[tuple[int, int, bytes]]:
-        """(template id, person id, float32 vector bytes) of `backend`, to rebuild the gallery
-        (only `ids` when given).
-
-        System use: embeddings only, decrypted into memory; no personal fields are read.
-        """
-        query = select(
-            FaceTemplate.id, FaceTemplate.person_id, FaceTemplate.vector, FaceTemplate.key_id
-        ).where(FaceTemplate.backend == backend)
-        if ids is not None:
-            query = query.where(FaceTemplate.id.in_(list(ids)))
-        rows = await self.session.execute(query.order_by(FaceTemplate.id))
-        return [(row[0], row[1], self.open_template(row[2], row[3])) for row in rows]
-
-    def seal_template(self, vector: bytes) -> tuple[bytes, str]:
-        """(sealed vector, key version) to store an embedding."""
-        vault = self.context.vault
-        return vault.encrypt_bytes(vector, context=TEMPLATE_CONTEXT), vault.key_id
-
-    def open_template(self, stored: bytes, key_id: str | None) -> bytes:
-        """The float32 vector of a stored template (raw when from before encryption)."""
-        if key_id is None:
-            return stored
-        return self.context.vault.decrypt_bytes(stored, context=TEMPLATE_CONTEXT)
-
-    async def face_template_ids(self, backend: str) -> set[int]:
-        """The ids of `backend`'s templates, to keep a running gallery in step."""
-        rows = await self.session.scalars(
-            select(FaceTemplate.id).where(FaceTemplate.backend == backend)
-        )
-        return set(rows)
 
     async def _load(self, person_id: int) -> Person:
         person = await self.session.get(Person, person_id)

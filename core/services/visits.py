@@ -32,6 +32,7 @@ from core.models import (
 )
 from core.roles import Actor, Permission
 from core.services.base import Service
+from core.services.face_templates import FaceEnrolment, TemplateAdded
 from core.services.persons import PersonView, ResidentView
 
 FLOW = "visit"
@@ -79,15 +80,6 @@ class PhotoUpload:
 
 
 @dataclass(frozen=True)
-class FaceEnrolment:
-    data: bytes  # the photo
-    embedding: bytes  # float32, L2-normalised, as the recognition core returned it
-    backend: str
-    dimensions: int
-    quality: float
-
-
-@dataclass(frozen=True)
 class NewResident:
     name: str
     kind: PersonKind = PersonKind.FLOATING
@@ -121,8 +113,10 @@ class VisitOutcome:
     moved_out: int = 0
     added: int = 0
     photos: int = 0
-    # (template id, embedding) of the faces enrolled, for the running gallery.
+    # (template id, embedding) of the faces enrolled, and the older templates dropped over
+    # the per-person limit: for the running gallery.
     enrolled: tuple[tuple[int, bytes], ...] = field(default=())
+    dropped: tuple[int, ...] = field(default=())
 
 
 @dataclass(frozen=True)
@@ -238,12 +232,14 @@ class VisitService(Service):
             ] += 1
         added: list[dict[str, Any]] = []
         enrolled: list[tuple[int, bytes]] = []
+        dropped: list[int] = []
         for resident in plan.new_residents:
             record, template = await self._add_resident(actor, house, visit, resident)
             added.append(record)
             counts["photos"] += len(resident.photos) + (resident.face is not None)
             if template is not None:
-                enrolled.append(template)
+                enrolled.append((template.template_id, template.embedding))
+                dropped += template.dropped
         for upload in plan.house_photos:
             await self.uow.photos.store(
                 actor, upload.kind, upload.data, house_id=house.id, visit_id=visit.id
@@ -256,7 +252,9 @@ class VisitService(Service):
         await self.uow.audit.record(
             actor, "visit", "house", house.id, flow=FLOW, visit_id=visit.id, assigned=assigned
         )
-        return VisitOutcome(visit.id, assigned, enrolled=tuple(enrolled), **counts)
+        # A template enrolled earlier in this visit may be dropped by a later one.
+        kept = tuple(pair for pair in enrolled if pair[0] not in dropped)
+        return VisitOutcome(visit.id, assigned, enrolled=kept, dropped=tuple(dropped), **counts)
 
     async def _apply_check(
         self, actor: Actor, house: House, check: ResidentCheck, now: datetime
@@ -299,7 +297,7 @@ class VisitService(Service):
 
     async def _add_resident(
         self, actor: Actor, house: House, visit: Visit, resident: NewResident
-    ) -> tuple[dict[str, Any], tuple[int, bytes] | None]:
+    ) -> tuple[dict[str, Any], TemplateAdded | None]:
         persons = self.uow.persons
         person_id = resident.existing_person_id
         if person_id is None and resident.id_number:
@@ -345,7 +343,7 @@ class VisitService(Service):
 
     async def _enrol_face(
         self, actor: Actor, person_id: int, house: House, visit: Visit, face: FaceEnrolment
-    ) -> tuple[int, bytes]:
+    ) -> TemplateAdded:
         photo = await self.uow.photos.store(
             actor,
             PhotoKind.FACE,
@@ -354,22 +352,9 @@ class VisitService(Service):
             house_id=house.id,
             visit_id=visit.id,
         )
-        sealed, key_id = self.uow.persons.seal_template(face.embedding)
-        template = FaceTemplate(
-            person_id=person_id,
-            backend=face.backend,
-            dimensions=face.dimensions,
-            vector=sealed,
-            key_id=key_id,
-            quality=face.quality,
-            photo_id=photo.id,
-            created_at=self.now(),
-        )
-        self.session.add(template)
-        await self.session.flush()
+        added = await self.uow.persons.add_template(actor, person_id, face, photo.id, flow=FLOW)
         await self.uow.watchlists.enrol_resident(actor, person_id)
-        await self.uow.audit.record(actor, "enrol_face", "person", person_id, flow=FLOW)
-        return template.id, face.embedding
+        return added
 
     async def _house(self, house_id: int) -> House:
         house = await self.session.get(House, house_id)

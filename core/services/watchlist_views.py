@@ -14,6 +14,7 @@ from core.errors import InvalidInput, NotFound
 from core.models import Member, Person, Watchlist, WatchlistEntry, WatchlistKind
 from core.roles import Actor
 from core.services.base import Service
+from core.services.face_templates import TemplateAdded
 from core.text import normalize
 
 # The lists a camera event is matched against, and how long an entry lives by default.
@@ -81,6 +82,21 @@ class FaceAdded:
     entry: EntryView
     template_id: int  # for the gallery of the running recognition core
     embedding: bytes
+
+
+@dataclass(frozen=True)
+class PhotoAdded:
+    """One more face photo of a watched person (`template.dropped`: out of the gallery)."""
+
+    entry: EntryView
+    template: TemplateAdded
+
+
+@dataclass(frozen=True)
+class EntryFaces:
+    entry: EntryView
+    count: int  # the person's face templates of the backend asked about
+    limit: int
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ from sqlalchemy import func, select
 
 from core.errors import InvalidInput, NotFound
 from core.models import (
-    FaceTemplate,
     Person,
     PersonKind,
     PhotoKind,
@@ -30,7 +29,7 @@ from core.models import (
     WatchlistKind,
 )
 from core.roles import Actor, Permission
-from core.services.visits import FaceEnrolment
+from core.services.face_templates import FaceEnrolment
 from core.services.watchlist_retention import WatchlistRetention
 from core.services.watchlist_views import (
     DEFAULT_DAYS,
@@ -43,15 +42,19 @@ from core.services.watchlist_views import (
     MAX_REASON,
     PERSON_KINDS,
     WATCH_KINDS,
+    EntryFaces,
     EntryView,
     FaceAdded,
     ListView,
+    PhotoAdded,
     Purged,
     clean_authority,
     clean_plate,
     clean_reason,
 )
 from core.text import clean_name
+
+FLOW = "watchlist"
 
 
 class WatchlistService(WatchlistRetention):
@@ -166,27 +169,42 @@ class WatchlistService(WatchlistRetention):
         person.created_at = person.updated_at = now
         self.session.add(person)
         await self.session.flush()
+        await self.uow.audit.record(actor, "create", "person", person.id, flow=FLOW)
         photo = await self.uow.photos.store(actor, PhotoKind.FACE, face.data, person_id=person.id)
-        sealed, key_id = self.uow.persons.seal_template(face.embedding)  # biometric: sealed
-        template = FaceTemplate(
-            person_id=person.id,
-            backend=face.backend,
-            dimensions=face.dimensions,
-            vector=sealed,
-            key_id=key_id,
-            quality=face.quality,
-            photo_id=photo.id,
-            created_at=now,
-        )
-        self.session.add(template)
+        added = await self.uow.persons.add_template(actor, person.id, face, photo.id, flow=FLOW)
         entry.person_id = person.id
         await self.session.flush()
-        await self.uow.audit.record(actor, "create", "person", person.id, flow="watchlist")
-        await self.uow.audit.record(actor, "enrol_face", "person", person.id, flow="watchlist")
         await self.uow.audit.record(
             actor, "watch", "person", person.id, watchlist_id=watchlist_id, entry_id=entry.id
         )
-        return FaceAdded(await self._view(entry), template.id, face.embedding)
+        return FaceAdded(await self._view(entry), added.template_id, face.embedding)
+
+    async def add_photo(self, actor: Actor, entry_id: int, face: FaceEnrolment) -> PhotoAdded:
+        """One more face photo (past the quality gate) of a person on a live entry: stored
+        with the person and enrolled as one more template, within the per-person limit."""
+        actor.require(Permission.MANAGE_WATCHLISTS)
+        entry = await self._view(await self._get(entry_id))
+        if entry.person_id is None or entry.list_kind not in PERSON_KINDS:
+            raise InvalidInput("watchlist_kind")
+        if not entry.live:
+            raise InvalidInput("entry_ended")
+        photo = await self.uow.photos.store(
+            actor, PhotoKind.FACE, face.data, person_id=entry.person_id
+        )
+        added = await self.uow.persons.add_template(
+            actor, entry.person_id, face, photo.id, flow=FLOW
+        )
+        return PhotoAdded(entry, added)
+
+    async def faces(self, actor: Actor, entry_id: int, backend: str) -> EntryFaces:
+        """An entry with how many face templates of `backend` its person has, and the limit."""
+        actor.require(Permission.MANAGE_WATCHLISTS)
+        entry = await self._view(await self._get(entry_id))
+        await self.uow.audit.record(actor, "read", "watchlist_entry", entry.id)
+        count = 0
+        if entry.person_id is not None:
+            count = await self.uow.persons.template_count(entry.person_id, backend)
+        return EntryFaces(entry, count, self.context.face_templates_per_person)
 
     async def add_plate(
         self,
@@ -323,9 +341,11 @@ __all__ = [
     "MAX_AUTHORITY",
     "MAX_REASON",
     "WATCH_KINDS",
+    "EntryFaces",
     "EntryView",
     "FaceAdded",
     "ListView",
+    "PhotoAdded",
     "Purged",
     "WatchlistService",
     "clean_authority",

@@ -108,6 +108,8 @@ async def confirm(update: Update, context: BotContext, _d: VisitButton, flow: Vi
     if core is not None:
         for template_id, embedding in outcome.enrolled:
             core.gallery.upsert(template_id, np.frombuffer(embedding, dtype=np.float32))
+        for template_id in outcome.dropped:  # over the per-person limit
+            core.gallery.remove(template_id)
     flows.end(context)
     await context.application.update_persistence()  # a crash now must not offer it again
     minutes = max(1, round((finished - flow.started_at).total_seconds() / 60))

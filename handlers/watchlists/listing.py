@@ -1,6 +1,7 @@
 """📋 Watchlists for police and admins: the lists, a list's entries (reason, authority, who,
 expiry), one entry, and ending it after a confirmation. Every button is a `WatchButton`;
-adding an entry is the flow in `handlers.watchlists.add`."""
+adding an entry is the flow in `handlers.watchlists.add`, adding a person's photo the one in
+`handlers.watchlists.photo`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from bot.context import BotContext
 from bot.i18n import N_, Translator
 from core.errors import NotFound
 from core.flows.watch_add import WatchFlowAction, WatchFlowButton
+from core.flows.watch_photo import WatchPhotoAction, WatchPhotoButton
 from core.models import WatchlistKind
 from core.serial import persistable
 from core.services.watchlists import EntryView
@@ -166,12 +168,15 @@ async def show_list(
     await edit_or_send(update, context, "\n".join(lines), keyboard(rows))
 
 
-async def show_entry(update: Update, context: BotContext, entry_id: int) -> None:
+async def show_entry(update: Update, context: BotContext, entry_id: int, note: str = "") -> None:
     t, actor = context.t, context.actor
     assert actor is not None
     async with context.services() as svc:
         entry = await svc.watchlists.get(actor, entry_id)
     rows = []
+    if entry.live and entry.person_id is not None:
+        photo = WatchPhotoButton(WatchPhotoAction.START, entry_id=entry.id)
+        rows.append([button(t("watchlists.add_photo"), photo)])
     if entry.live:
         if entry.list_kind is WatchlistKind.MISSING:
             rows.append(
@@ -190,7 +195,8 @@ async def show_entry(update: Update, context: BotContext, entry_id: int) -> None
             ]
         )
     rows.append([button(t("menu.back"), WatchButton(WatchAction.LIST, entry.watchlist_id))])
-    await edit_or_send(update, context, entry_text(t, entry), keyboard(rows))
+    text = entry_text(t, entry)
+    await edit_or_send(update, context, f"{note}\n{text}" if note else text, keyboard(rows))
 
 
 async def confirm_end(update: Update, context: BotContext, data: WatchButton) -> None:

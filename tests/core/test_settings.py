@@ -15,6 +15,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     assert settings.telegram_base_url == "https://api.telegram.org/bot"
     assert (settings.http_host, settings.http_port) == ("127.0.0.1", 8080)
     assert (settings.default_locale, settings.timezone) == ("zh_CN", "Asia/Shanghai")
+    assert settings.face_templates_per_person == 5
 
 
 @pytest.mark.parametrize(
@@ -26,6 +27,8 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         ("SAFECOMMUNITY_DEFAULT_LOCALE", "fr"),
         ("SAFECOMMUNITY_DATABASE_URL", "mysql://x"),
         ("SAFECOMMUNITY_TELEGRAM_TOKEN", "not-a-token"),
+        ("SAFECOMMUNITY_FACE_TEMPLATES_PER_PERSON", "0"),
+        ("SAFECOMMUNITY_FACE_TEMPLATES_PER_PERSON", "51"),
     ],
 )
 def test_bad_values_name_their_variable(
@@ -65,3 +68,17 @@ def test_secret_is_generated_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     first = settings.ensure_secret()
     assert settings.ensure_secret() == first
     assert oct(settings.secret_file.stat().st_mode)[-3:] == "600"
+
+
+def test_the_face_template_limit_reaches_the_services(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from core.bootstrap import service_context
+    from core.db import make_engine
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SAFECOMMUNITY_FACE_TEMPLATES_PER_PERSON", "3")
+    monkeypatch.setenv("SAFECOMMUNITY_SECRET_KEY", "test-secret-key-0123456789abcdef")
+    settings = load_settings()
+    engine = make_engine(settings.effective_database_url)
+    assert service_context(settings, engine).face_templates_per_person == 3

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 
 def astronaut(path: Path) -> Path:
@@ -70,3 +70,38 @@ def test_add_person_passes_the_photo_through_the_quality_gate(cli, tmp_path: Pat
     )  # fmt: skip
     assert refused.code == 1
     assert refused.err.startswith("error: photo refused:")
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("ready")
+def test_add_photo_adds_a_template_to_a_watched_person_within_the_limit(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = astronaut(tmp_path / "a.jpg")
+    added = cli(
+        "watchlist", "add-person", "--list", "persons_of_interest", "--name", "张三",
+        "--photo", str(first), "--reason", "民警布控", "--authority", "协查 7",
+    )  # fmt: skip
+    assert added.code == 0, added.err
+    entry = added.out.split(":")[0].removeprefix("entry ")
+    # The mirrored astronaut, cropped to her face (the full mirror shows a false second face).
+    turned = tmp_path / "b.jpg"
+    ImageOps.mirror(Image.open(first)).crop((120, 0, 480, 360)).save(turned, "JPEG")
+    second = cli("watchlist", "add-photo", "--entry", entry, "--photo", str(turned))
+    assert second.code == 0, second.err
+    assert f"entry {entry}: 张三 now has 2 face photos (limit 5)" in second.out
+    monkeypatch.setenv("SAFECOMMUNITY_FACE_TEMPLATES_PER_PERSON", "2")
+    third = cli("watchlist", "add-photo", "--entry", entry, "--photo", str(first))
+    assert third.code == 0, third.err
+    assert "now has 2 face photos (limit 2)" in third.out
+    assert "1 older, least sharp template(s) no longer match" in third.out
+    refused = cli("watchlist", "add-photo", "--entry", entry, "--photo", str(blank(tmp_path)))
+    assert refused.code == 1
+    assert refused.err.startswith("error: photo refused:")
+    assert cli("watchlist", "add-photo", "--entry", "999", "--photo", str(turned)).code == 1
+
+
+def blank(tmp_path: Path) -> Path:
+    path = tmp_path / "wall.jpg"
+    Image.new("RGB", (640, 480), (200, 200, 200)).save(path, "JPEG")
+    return path
