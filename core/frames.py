@@ -157,11 +157,22 @@ def _view(
 
 def subjects(faces: Iterable[FaceSighting], persons: Mapping[int, int]) -> set[str]:
     """Who a frame may show (on its own): persons within the possible band, look keys."""
-    found = set()
+    found = {f"s{face.stranger}" for face in faces if face.stranger}
     for face in faces:
-        if face.stranger:
-            found.add(f"s{face.stranger}")
         person = persons.get(face.template_id) if face.template_id is not None else None
         if person is not None and face.band is not MatchBand.NO_MATCH:
             found.add(f"p{person}")
+    return found
+
+
+def stored_subjects(faces: Iterable[FaceSighting]) -> set[str]:
+    """What a passage keeps of `subjects`: look keys and templates, never a person's id (a
+    look-alike's passage must not point at anybody; an erased person's templates are gone,
+    and with them any way back to them)."""
+    found = {f"s{face.stranger}" for face in faces if face.stranger}
+    found |= {
+        f"t{face.template_id}"
+        for face in faces
+        if face.template_id is not None and face.band is not MatchBand.NO_MATCH
+    }
     return found

@@ -326,7 +326,6 @@ class CameraEventService(Service):
             judge,
             observation,
             persons,
-            subjects,
             raw,
             event.image_id,
         )

@@ -15,8 +15,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.frames import Decision, FaceJudge, FrameEvidence, decide, keep_best
-from core.models import CameraEvent, MatchBand, Passage
+from core.frames import Decision, FaceJudge, FrameEvidence, decide, keep_best, stored_subjects
+from core.models import CameraEvent, FaceTemplate, MatchBand, Passage
 from core.sightings import FaceSighting, Observation, PlateMatcher, PlateSighting
 
 LOOK_BACK = 10  # recent events of the camera looked at for a passage to continue
@@ -62,19 +62,30 @@ async def continued(
     )
     for passage_id in dict.fromkeys(recent):  # newest first, each passage once
         passage = await session.get(Passage, passage_id)
-        if passage is not None and _same_subject(passage, subjects, plate, match_plate):
+        if passage is not None and await _same_subject(
+            session, passage, subjects, plate, match_plate
+        ):
             return passage
     return None
 
 
-def _same_subject(
+async def _same_subject(
+    session: AsyncSession,
     passage: Passage,
     subjects: set[str],
     plate: PlateSighting | None,
     match_plate: PlateMatcher,
 ) -> bool:
-    if subjects & set(passage.raw.get("subjects", [])):
+    kept = set(passage.raw.get("subjects", []))
+    if subjects & kept:  # the same look key
         return True
+    templates = [int(s[1:]) for s in kept if s.startswith("t")]
+    if templates and any(s.startswith("p") for s in subjects):
+        persons = await session.scalars(
+            select(FaceTemplate.person_id).where(FaceTemplate.id.in_(templates))
+        )
+        if {f"p{p}" for p in persons} & subjects:
+            return True
     if plate is None or not plate.text or not passage.plate:
         return False
     return match_plate(plate.text, [passage.plate]) is not None
@@ -133,7 +144,6 @@ def settle(
     judge: FaceJudge | None,
     observation: Observation,
     persons: Mapping[int, int],
-    subjects: set[str],
     raw: dict[str, Any],
     image_id: int | None,
 ) -> None:
@@ -146,7 +156,9 @@ def settle(
         "event_id": first,
         "frames": int(passage.raw.get("frames", 0)) + 1,
         "evidence": [f.to_json() for f in kept],
-        "subjects": sorted(set(passage.raw.get("subjects", [])) | subjects),
+        "subjects": sorted(
+            set(passage.raw.get("subjects", [])) | stored_subjects(observation.faces)
+        ),
     }
     if observation.plate is not None and observation.plate.text:
         passage.plate = observation.plate.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -166,3 +167,21 @@ async def test_a_better_view_replaces_a_confirmed_alerts_photo_not_a_verify_ones
     assert again.id == verify.id
     assert again.verify
     assert again.snapshot_id == kept
+
+
+async def test_a_passage_keeps_no_way_back_to_an_erased_person(storage: Storage) -> None:
+    w = await world(storage)
+    token, y = str(w["token"]), await other_person(storage)
+    await frame(storage, token, seen([(y, 0.95)], key="a"), T0)
+    await frame(storage, token, seen([(y, 0.85)], key="b"), T0 + timedelta(minutes=5))
+    async with storage.services() as svc:
+        template = await svc.session.get(FaceTemplate, y)
+        assert template is not None
+        person = template.person_id
+        await svc.person_requests.erase(SYSTEM, person, "本人申请删除")
+    for passage in await passages(storage):
+        assert passage.person_id is None
+        assert f"p{person}" not in json.dumps(passage.raw)  # look-alike or not
+        assert set(passage.raw["subjects"]) <= {"sa", "sb", f"t{y}"}
+    async with storage.services() as svc:
+        assert await svc.session.get(FaceTemplate, y) is None  # t{y} leads nowhere now
