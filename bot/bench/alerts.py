@@ -33,6 +33,7 @@ import aiohttp
 import numpy as np
 from sqlalchemy import func, select, update
 
+from bot.bench.alerts_diagnose import undelivered_reasons
 from bot.bench.alerts_report import latencies, stats, summary, sustained, write_json
 from bot.bench.world import BENCH_BOT, BENCH_TOKEN, SYSTEM, bench_settings, product_running
 from bot.demo_cameras import SAMPLE_FACE, samples
@@ -170,13 +171,20 @@ async def _phases(
         "options": asdict(options),
         "steady": {
             "offered_per_second": options.rate,
-            **_phase_dict(steady, steady_late, await _lost(storage, steady)),
+            **_phase_dict(
+                steady,
+                steady_late,
+                await _lost(storage, steady),
+                await _why(storage, steady, arrivals),
+            ),
             **stats(latencies(steady_t)),
             "sustained_per_second": sustained(steady_t),
         },
         "overload": {
             "offered_per_second": hot_rate,
-            **_phase_dict(hot, hot_late, await _lost(storage, hot)),
+            **_phase_dict(
+                hot, hot_late, await _lost(storage, hot), await _why(storage, hot, arrivals)
+            ),
             **stats(latencies(hot_t)),
             "sustained_per_second": sustained(hot_t),
         },
@@ -334,8 +342,11 @@ async def _timings(
     ]
 
 
-def _phase_dict(phase: Phase, undelivered: int, lost: int) -> dict[str, Any]:
+def _phase_dict(
+    phase: Phase, undelivered: int, lost: int, why: dict[str, int] | None = None
+) -> dict[str, Any]:
     return {
+        "undelivered_why": why or {},
         "accepted": len(phase.accepted),
         "refused_503": phase.refused,
         "other_errors": phase.other,
@@ -343,6 +354,12 @@ def _phase_dict(phase: Phase, undelivered: int, lost: int) -> dict[str, Any]:
         "undelivered": undelivered,
         "lost": lost,
     }
+
+
+async def _why(storage: Storage, phase: Phase, arrivals: dict[int, float]) -> dict[str, int]:
+    delivered = await _delivered(storage, phase)
+    late = [e for e in phase.accepted if delivered.get(e) not in arrivals]
+    return await undelivered_reasons(storage, late, GROUP_ID, arrivals)
 
 
 async def _lost(storage: Storage, phase: Phase) -> int:

@@ -44,6 +44,9 @@ def summary(report: dict[str, Any]) -> list[str]:
             f"accepted → photo p50 {p['p50_ms']} ms, p95 {p['p95_ms']} ms, "
             f"p99 {p['p99_ms']} ms; sustained {p['sustained_per_second']}/s"
         )
+        if p.get("undelivered_why"):
+            why = ", ".join(f"{n} {reason}" for reason, n in p["undelivered_why"].items())
+            lines.append(f"  undelivered: {why}")
     goal = report["goal"]
     lines.append(f"goal: {goal['rate_per_second']:g} face events/s with p95 ≤ {goal['p95_s']} s")
     if report["options"]["flood_limit"]:

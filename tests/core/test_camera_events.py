@@ -8,12 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.bootstrap import Storage
 from core.errors import InvalidToken, NotFound
 from core.models import (
     Alert,
+    AlertKind,
+    AlertRule,
     AlertStatus,
     AuditEntry,
     CameraEvent,
@@ -165,6 +167,26 @@ async def test_a_key_person_raises_one_alert_for_the_grid_guards_and_cool_down_f
         assert passages == 3
         view = await svc.alerts.view(alert)
         assert (view.subject, view.reason, view.camera) == ("张三", "民警布控", "北门")
+
+
+async def test_without_a_cool_down_every_passage_is_its_own_alert(
+    storage: Storage, told: Told
+) -> None:
+    w = await world(storage)
+    async with storage.services() as svc:
+        await svc.session.execute(
+            update(AlertRule)
+            .where(AlertRule.kind == AlertKind.PERSON_OF_INTEREST)
+            .values(cooldown_seconds=0)
+        )
+    now = datetime.now(UTC)
+    # Cameras post concurrently: the one processed second may have been captured first.
+    first = await post(storage, str(w["token"]), captured_at=now)
+    second = await post(storage, str(w["token"]), captured_at=now - timedelta(minutes=1))
+    [one] = await record(storage, first, face(w["template"]))
+    [two] = await record(storage, second, face(w["template"]))
+    assert one.id != two.id
+    assert (one.sightings, two.sightings) == (1, 1)
 
 
 async def test_a_possible_face_raises_only_a_please_verify_alert(

@@ -236,7 +236,8 @@ class AlertService(Service):
             return recent
         if recent is not None:
             last = recent.last_seen_at or recent.created_at
-            if passage.seen_at - last <= window:
+            # (no cool-down: every passage its own alert, even one captured a moment earlier)
+            if window > timedelta(0) and passage.seen_at - last <= window:
                 recent.sightings += 1
                 recent.last_seen_at = max(last, passage.seen_at)
                 await self._audit_match(camera, passage, hit, recent)
