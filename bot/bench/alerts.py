@@ -31,9 +31,9 @@ from typing import Any
 
 import aiohttp
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 
-from bot.bench.alerts_diagnose import undelivered_reasons
+from bot.bench.alerts_diagnose import delivered, lost, why
 from bot.bench.alerts_report import latencies, stats, summary, sustained, write_json
 from bot.bench.world import BENCH_BOT, BENCH_TOKEN, SYSTEM, bench_settings, product_running
 from bot.demo_cameras import SAMPLE_FACE, samples
@@ -42,13 +42,9 @@ from bot.recognition import open_recognition
 from bot.sandbox import Sandbox
 from core.bootstrap import Storage, open_storage
 from core.models import (
-    Alert,
     AlertKind,
     AlertRule,
-    CameraEvent,
     CameraKind,
-    Delivery,
-    EventStatus,
     FaceTemplate,
     GroupRole,
     WatchlistKind,
@@ -174,8 +170,8 @@ async def _phases(
             **_phase_dict(
                 steady,
                 steady_late,
-                await _lost(storage, steady),
-                await _why(storage, steady, arrivals),
+                await lost(storage, steady.accepted),
+                await why(storage, steady.accepted, GROUP_ID, arrivals),
             ),
             **stats(latencies(steady_t)),
             "sustained_per_second": sustained(steady_t),
@@ -183,7 +179,10 @@ async def _phases(
         "overload": {
             "offered_per_second": hot_rate,
             **_phase_dict(
-                hot, hot_late, await _lost(storage, hot), await _why(storage, hot, arrivals)
+                hot,
+                hot_late,
+                await lost(storage, hot.accepted),
+                await why(storage, hot.accepted, GROUP_ID, arrivals),
             ),
             **stats(latencies(hot_t)),
             "sustained_per_second": sustained(hot_t),
@@ -304,74 +303,38 @@ async def _drain(storage: Storage, phase: Phase, arrivals: dict[int, float]) -> 
     """Wait until every accepted event's alert photo arrived; how many had not by the end."""
     deadline = time.monotonic() + DRAIN_TIMEOUT
     while time.monotonic() < deadline:
-        delivered = await _delivered(storage, phase)
-        if len([m for m in delivered.values() if m in arrivals]) >= len(phase.accepted):
+        sent = await delivered(storage, phase.accepted, GROUP_ID)
+        if len([m for m in sent.values() if m in arrivals]) >= len(phase.accepted):
             return 0
         await asyncio.sleep(0.05)
-    delivered = await _delivered(storage, phase)
-    return len(phase.accepted) - len([m for m in delivered.values() if m in arrivals])
-
-
-async def _delivered(storage: Storage, phase: Phase) -> dict[int, int]:
-    """Event id → the message id of its alert's photo in the guard group (sent ones)."""
-    ids = list(phase.accepted)
-    async with storage.services() as svc:
-        rows = await svc.session.execute(
-            select(CameraEvent.id, Delivery.message_id)
-            .join(Alert, Alert.passage_id == CameraEvent.passage_id)
-            .join(Delivery, Delivery.alert_id == Alert.id)
-            .where(
-                CameraEvent.id.in_(ids),
-                CameraEvent.status == EventStatus.DONE,
-                Delivery.chat_id == GROUP_ID,
-                Delivery.message_id.is_not(None),
-            )
-        )
-        return {int(e): int(m) for e, m in rows.all() if m is not None}
+    sent = await delivered(storage, phase.accepted, GROUP_ID)
+    return len(phase.accepted) - len([m for m in sent.values() if m in arrivals])
 
 
 async def _timings(
     storage: Storage, phase: Phase, arrivals: dict[int, float]
 ) -> list[tuple[float, float]]:
     """(accepted, photo arrived) of every delivered event of the phase."""
-    delivered = await _delivered(storage, phase)
+    sent = await delivered(storage, phase.accepted, GROUP_ID)
     return [
         (phase.accepted[event], arrivals[message])
-        for event, message in delivered.items()
+        for event, message in sent.items()
         if message in arrivals
     ]
 
 
 def _phase_dict(
-    phase: Phase, undelivered: int, lost: int, why: dict[str, int] | None = None
+    phase: Phase, undelivered: int, missing: int, reasons: dict[str, int] | None = None
 ) -> dict[str, Any]:
     return {
-        "undelivered_why": why or {},
+        "undelivered_why": reasons or {},
         "accepted": len(phase.accepted),
         "refused_503": phase.refused,
         "other_errors": phase.other,
         "backlog_max": phase.backlog_max,
         "undelivered": undelivered,
-        "lost": lost,
+        "lost": missing,
     }
-
-
-async def _why(storage: Storage, phase: Phase, arrivals: dict[int, float]) -> dict[str, int]:
-    delivered = await _delivered(storage, phase)
-    late = [e for e in phase.accepted if delivered.get(e) not in arrivals]
-    return await undelivered_reasons(storage, late, GROUP_ID, arrivals)
-
-
-async def _lost(storage: Storage, phase: Phase) -> int:
-    """Accepted events that are not stored, or were given up (FAILED)."""
-    async with storage.services() as svc:
-        kept = await svc.session.scalar(
-            select(func.count(CameraEvent.id)).where(
-                CameraEvent.id.in_(list(phase.accepted)),
-                CameraEvent.status != EventStatus.FAILED,
-            )
-        )
-    return len(phase.accepted) - int(kept or 0)
 
 
 def _astronaut() -> bytes:
