@@ -97,7 +97,7 @@ async def test_a_blurred_look_alike_among_sharp_frames_raises_nothing(
     assert alert.verify
 
 
-async def test_sharper_frames_turn_a_look_alike_into_a_match_once(
+async def test_sharper_frames_confirm_the_look_alike_alert_of_their_passage(
     storage: Storage, told: Told
 ) -> None:
     w = await world(storage)
@@ -105,13 +105,17 @@ async def test_sharper_frames_turn_a_look_alike_into_a_match_once(
     [verify] = await frame(storage, token, seen([(x, 0.85)], size=70, sharp=45), T0)
     assert verify.verify
     [confirmed] = await frame(storage, token, seen([(x, 0.97)]), T0 + timedelta(seconds=1))
+    # The look-alike alert itself is confirmed (one walk past the gate, one message).
+    assert confirmed.id == verify.id
     assert not confirmed.verify
+    assert confirmed.band is MatchBand.MATCH
+    assert [(n.kind, bool(n.photo)) for n, _ in told] == [("alert", True), ("alert.edit", True)]
     blurred = weight(70, 45)
     assert confirmed.score == JUDGE.score((blurred * 0.85 + 0.97) / (blurred + 1))
     # A third frame of the same passage is not another sighting.
     [again] = await frame(storage, token, seen([(x, 0.96)]), T0 + timedelta(seconds=2))
     assert again.id == confirmed.id
-    assert [a.sightings for a in await alerts(storage)] == [1, 1]
+    assert [a.sightings for a in await alerts(storage)] == [1]
     [passage] = await passages(storage)
     assert (passage.raw["frames"], passage.person_id, passage.band) == (
         3,

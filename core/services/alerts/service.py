@@ -38,7 +38,7 @@ from core.models import (
 )
 from core.notify import Audience, Notice
 from core.roles import Actor, Permission
-from core.services.alerts import absence, digest, strangers, tailgating, verdicts
+from core.services.alerts import absence, digest, look_alikes, strangers, tailgating, verdicts
 from core.services.alerts.matching import LIST_OF_RULE, PRIORITY, Hit, watch_hits
 from core.services.alerts.scope import in_scope
 from core.services.alerts.views import AlertView, build
@@ -135,7 +135,7 @@ class AlertService(Service):
         ordered = sorted(hits.values(), key=lambda h: PRIORITY.get(h.rule.kind, 99))
         raised = []
         for hit in ordered:
-            if hit.verify and await self._quieted(camera, passage, hit):
+            if hit.verify and await look_alikes.quieted(self, camera, passage, hit):
                 continue
             # (a "please verify" alert keeps its picture: the enrolled photo is beside it)
             better = hit.subject in best_views and not hit.verify
@@ -173,7 +173,7 @@ class AlertService(Service):
             )
         alert.status, alert.taken_by_id, alert.taken_at = status, actor.member_id, now
         await self.uow.audit.record(actor, action, "alert", alert.id, status=status.value)
-        await self._tell_change(alert)
+        await self.tell_change(alert)
         return await self.view(alert)
 
     async def add_note(self, actor: Actor, alert_id: int, note: str) -> AlertView:
@@ -182,7 +182,7 @@ class AlertService(Service):
         alert = await self._get(alert_id)
         alert.note = " ".join(note.split())[:MAX_NOTE]
         await self.uow.audit.record(actor, "note", "alert", alert.id)
-        await self._tell_change(alert)
+        await self.tell_change(alert)
         return await self.view(alert)
 
     async def open_alerts(
@@ -232,16 +232,20 @@ class AlertService(Service):
             # them replaces the alert's photo (the guards see the best shot, as on an NVR).
             if better and snapshot_id is not None and snapshot_id != recent.snapshot_id:
                 recent.snapshot_id = snapshot_id
-                await self._tell_change(recent, new_photo=True)
+                await self.tell_change(recent, new_photo=True)
             return recent
+        if recent is None and not hit.verify:
+            upgraded = await look_alikes.confirm(self, camera, passage, key, hit, snapshot_id)
+            if upgraded is not None:
+                return upgraded
         if recent is not None:
             last = recent.last_seen_at or recent.created_at
             # (no cool-down: every passage its own alert, even one captured a moment earlier)
             if window > timedelta(0) and passage.seen_at - last <= window:
                 recent.sightings += 1
                 recent.last_seen_at = max(last, passage.seen_at)
-                await self._audit_match(camera, passage, hit, recent)
-                await self._tell_change(recent)
+                await self.audit_match(camera, passage, hit, recent)
+                await self.tell_change(recent)
                 return recent
         alert = Alert(
             kind=hit.rule.kind,
@@ -264,7 +268,7 @@ class AlertService(Service):
         )
         self.session.add(alert)
         await self.session.flush()
-        await self._audit_match(camera, passage, hit, alert)
+        await self.audit_match(camera, passage, hit, alert)
         view = await self.view(alert)
         everywhere = hit.rule.kind is AlertKind.MISSING_PERSON
         audience = Audience.grid_guards(None if everywhere else camera.grid_id)
@@ -288,28 +292,7 @@ class AlertService(Service):
         )
         return alert
 
-    async def _quieted(self, camera: Camera, passage: Passage, hit: Hit) -> bool:
-        """A guard said "not this person" of this look-alike here: no alert (still audited)."""
-        person_id = hit.entry.person_id if hit.entry else None
-        if (
-            hit.entry is None
-            or person_id is None
-            or not await verdicts.quiet(self.session, person_id, camera.id, passage.seen_at)
-        ):
-            return False
-        await self.uow.audit.record(
-            Actor.system(f"camera:{camera.id}"),
-            "match",
-            "watchlist_entry",
-            hit.entry.id,
-            passage_id=passage.id,
-            verify=True,
-            score=hit.score,
-            quiet=True,
-        )
-        return True
-
-    async def _audit_match(self, camera: Camera, passage: Passage, hit: Hit, alert: Alert) -> None:
+    async def audit_match(self, camera: Camera, passage: Passage, hit: Hit, alert: Alert) -> None:
         """Every match of a watchlist entry leaves an audit entry (the camera is the actor)."""
         if hit.entry is None:
             return
@@ -324,7 +307,7 @@ class AlertService(Service):
             score=hit.score,
         )
 
-    async def _tell_change(self, alert: Alert, *, new_photo: bool = False) -> None:
+    async def tell_change(self, alert: Alert, *, new_photo: bool = False) -> None:
         """Edit every message of this alert (those not sent yet are edited once they are);
         `new_photo`: its snapshot changed, the photo is replaced too."""
         await self.session.flush()
