@@ -107,8 +107,9 @@ def decide(
 ) -> list[Decision]:
     """Each person closest to a face in some frame, most similar first.
 
-    In a frame where a person is not among a face's candidates, their similarity is at most
-    that face's last candidate's: that bound stands in (it errs towards the person).
+    Each frame gives one view of each person (see `_view`); in a frame where no face names
+    them, their similarity is at most a face's last candidate's: that bound stands in (it
+    errs towards the person).
     """
     # Each face is somebody's only when they are its closest: its runner-up is not named.
     people = {
@@ -131,36 +132,60 @@ def decide(
         similarity = (
             chosen[0][1] if len(chosen) == 1 else sum(w * s for w, s, *_ in chosen) / total
         )
-        named = [v for v in views if v[2] is not None]  # never empty: they were a candidate
+        # Never empty: a frame where they are some face's closest gives their own face.
+        named = [v for v in views if v[2] is not None]
         closest = max(named, key=lambda v: v[1])[2]
         assert closest is not None
         decisions.append(Decision(person, closest, similarity, len(chosen), chosen[0][3]))
     return sorted(decisions, key=lambda d: -d.similarity)
 
 
-def _view(
-    frame: FrameEvidence, person: int, persons: Mapping[int, int]
-) -> tuple[float, float, int | None, int | None] | None:
-    found: tuple[float, float, int | None, int | None] | None = None
-    view: tuple[float, float, int | None, int | None]
+_View = tuple[float, float, int | None, int | None]  # weight, similarity, template, image
+
+
+def _view(frame: FrameEvidence, person: int, persons: Mapping[int, int]) -> _View | None:
+    """(weight, similarity, template, image) of the frame's face that stands for `person`.
+
+    Their own face when the frame has one (a face whose closest is them); else the face most
+    like them that names them at all; else the bound of a face that does not name them (its
+    last candidate's similarity, with no template). Another person's face never stands in
+    for theirs while they have one of their own in the frame.
+    """
+    own: list[_View] = []
+    named: list[_View] = []
+    bounds: list[_View] = []
     for face in frame.faces:
         mine = [(t, s) for t, s in face.candidates if persons.get(t) == person]
-        if mine:
-            template, similarity = max(mine, key=lambda c: c[1])
-            view = (face.weight, similarity, template, frame.image_id)
-        else:
-            view = (face.weight, face.candidates[-1][1], None, frame.image_id)
-        if found is None or (view[1], view[2] is not None) > (found[1], found[2] is not None):
-            found = view
+        if not mine:
+            bounds.append((face.weight, face.candidates[-1][1], None, frame.image_id))
+            continue
+        template, similarity = max(mine, key=lambda c: c[1])
+        view: _View = (face.weight, similarity, template, frame.image_id)
+        (own if persons.get(face.candidates[0][0]) == person else named).append(view)
+    for views in (own, named, bounds):
+        if views:
+            return max(views, key=lambda v: v[1])
+    return None
+
+
+def own_face(faces: Sequence[FaceSighting], person: int, persons: Mapping[int, int]) -> int:
+    """The index of the face in a frame that stands for `person` (-1: none of them is theirs):
+    of the faces whose closest template is theirs, the most similar."""
+    best, found = -1.0, -1
+    for index, face in enumerate(faces):
+        mine = face.candidates and persons.get(face.candidates[0][0]) == person
+        if mine and face.candidates[0][1] > best:
+            best, found = face.candidates[0][1], index
     return found
 
 
 def subjects(faces: Iterable[FaceSighting], persons: Mapping[int, int]) -> set[str]:
-    """Who a frame may show (on its own): persons within the possible band, look keys."""
+    """Who a frame surely shows (on its own): matched persons and look keys. (Two faces that
+    are only both like somebody may be two people: they do not make one passage.)"""
     found = {f"s{face.stranger}" for face in faces if face.stranger}
     for face in faces:
         person = persons.get(face.template_id) if face.template_id is not None else None
-        if person is not None and face.band is not MatchBand.NO_MATCH:
+        if person is not None and face.band is MatchBand.MATCH:
             found.add(f"p{person}")
     return found
 
@@ -173,6 +198,6 @@ def stored_subjects(faces: Iterable[FaceSighting]) -> set[str]:
     found |= {
         f"t{face.template_id}"
         for face in faces
-        if face.template_id is not None and face.band is not MatchBand.NO_MATCH
+        if face.template_id is not None and face.band is MatchBand.MATCH
     }
     return found

@@ -140,6 +140,7 @@ async def run(application: AnyApp) -> None:
             _done, pending = await asyncio.wait(list(inflight.values()), timeout=STOP_WAIT)
             for task in pending:
                 task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
 
 
 async def process(application: AnyApp, event_id: int) -> bool:

@@ -234,12 +234,21 @@ class CameraEventService(Service):
             .order_by(CameraEvent.id)
             .limit(HEADS_SCAN)
         )
-        now, seen, ready = self.now(), set[str](), list[int]()
+        now, ready = self.now(), list[int]()
+        # A camera with an event being processed waits for it, even when an older event of
+        # it was committed meanwhile (concurrent ingest may commit ids out of order).
+        seen = set(
+            await self.session.scalars(
+                select(CameraEvent.camera_id).where(CameraEvent.id.in_(list(busy)))
+            )
+            if busy
+            else ()
+        )
         for event_id, camera_id, next_at in rows:
             if camera_id in seen:
                 continue
             seen.add(camera_id)
-            if next_at <= now and event_id not in busy:
+            if next_at <= now:
                 ready.append(event_id)
                 if len(ready) >= limit:
                     break
@@ -348,6 +357,8 @@ class CameraEventService(Service):
                 if len(evidence) > 1 and d.image_id == event.image_id
             ),
         )
+        if annotated is not None:  # stored for an alert that did not take it
+            await self.uow.retention.drop_unreferenced([annotated.id])
         event.status, event.passage_id = EventStatus.DONE, passage.id
         event.attempts += 1
         event.processed_at = self.now()

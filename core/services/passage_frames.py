@@ -15,11 +15,20 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.frames import Decision, FaceJudge, FrameEvidence, decide, keep_best, stored_subjects
+from core.frames import (
+    Decision,
+    FaceJudge,
+    FrameEvidence,
+    decide,
+    keep_best,
+    own_face,
+    stored_subjects,
+)
 from core.models import CameraEvent, FaceTemplate, MatchBand, Passage
 from core.sightings import FaceSighting, Observation, PlateMatcher, PlateSighting
 
 LOOK_BACK = 10  # recent events of the camera looked at for a passage to continue
+TRACK_IDLE = timedelta(minutes=10)  # a track not seen this long is over (its id may recur)
 
 
 async def continued(
@@ -32,6 +41,8 @@ async def continued(
 ) -> Passage | None:
     """The passage this event continues, if any (see the module's text)."""
     if event.track_id:
+        # The track's latest frame, if recent: a camera that restarts counts its tracks
+        # from 1 again, and yesterday's track 7 is not today's.
         passage_id = await session.scalar(
             select(CameraEvent.passage_id)
             .where(
@@ -39,8 +50,10 @@ async def continued(
                 CameraEvent.track_id == event.track_id,
                 CameraEvent.passage_id.is_not(None),
                 CameraEvent.id != event.id,
+                CameraEvent.captured_at >= event.captured_at - TRACK_IDLE,
+                CameraEvent.captured_at <= event.captured_at + TRACK_IDLE,
             )
-            .order_by(CameraEvent.id)
+            .order_by(CameraEvent.captured_at.desc(), CameraEvent.id.desc())
             .limit(1)
         )
         return await session.get(Passage, passage_id) if passage_id else None
@@ -54,8 +67,9 @@ async def continued(
             CameraEvent.direction == event.direction,
             CameraEvent.passage_id.is_not(None),
             CameraEvent.id != event.id,
+            # (either side: cameras post concurrently, the later frame may come first)
             CameraEvent.captured_at >= event.captured_at - gap,
-            CameraEvent.captured_at <= event.captured_at,
+            CameraEvent.captured_at <= event.captured_at + gap,
         )
         .order_by(CameraEvent.captured_at.desc(), CameraEvent.id.desc())
         .limit(LOOK_BACK)
@@ -109,30 +123,28 @@ def decided(
 ) -> Observation:
     """This frame's faces as the passage's frames decide them together (what rules see).
 
-    A face keeps its own verdict when it has no candidates (an empty gallery) or nobody
-    judges bands (callers without a recognition core).
+    Of the faces whose closest is a person, the most similar takes the passage's verdict on
+    them; the others keep their own (a tailgater who looks a little like the resident in
+    front is not the resident). A face keeps its own verdict too when it has no candidates
+    (an empty gallery) or nobody judges bands (callers without a recognition core).
     """
     if judge is None:
         return observation
-    faces = []
-    for face in observation.faces:
-        person = persons.get(face.candidates[0][0]) if face.candidates else None
-        decision = decided_persons.get(person) if person is not None else None
-        if decision is None:
-            faces.append(face)
+    faces = list(observation.faces)
+    for person, decision in decided_persons.items():
+        index = own_face(observation.faces, person, persons)
+        if index < 0:  # not in this frame (or only as somebody's runner-up)
             continue
-        band = judge.band(decision.similarity)
-        faces.append(
-            FaceSighting(
-                template_id=decision.template_id,
-                band=band,
-                score=judge.score(decision.similarity),
-                box=face.box,
-                size=face.size,
-                stranger=face.stranger,
-                sharpness=face.sharpness,
-                candidates=face.candidates,
-            )
+        face = faces[index]
+        faces[index] = FaceSighting(
+            template_id=decision.template_id,
+            band=judge.band(decision.similarity),
+            score=judge.score(decision.similarity),
+            box=face.box,
+            size=face.size,
+            stranger=face.stranger,
+            sharpness=face.sharpness,
+            candidates=face.candidates,
         )
     return Observation(tuple(faces), observation.plate, observation.annotated, observation.problem)
 
@@ -165,6 +177,10 @@ def settle(
     top = max(decided_persons.values(), key=lambda d: d.similarity, default=None)
     if top is not None and judge is not None:
         band = judge.band(top.similarity)
+        if passage.person_id is not None and (
+            band is not MatchBand.MATCH or top.person_id != passage.person_id
+        ):
+            return  # once sure of somebody (and alerted), later frames do not unname them
         passage.band, passage.score = band, judge.score(top.similarity)
         # Only a sure match names a person: a look-alike or a stranger must not land in
         # somebody's record (nor go with it when that person is erased).

@@ -1,11 +1,13 @@
-"""Look-alikes ("please verify" alerts): quieted by a guard's "not this person", confirmed by
-the later frames of their own passage."""
+"""A passage's alerts across its frames, and look-alikes ("please verify" alerts): quieted by
+a guard's "not this person", confirmed by the later frames of their own passage.
+
+Each passage remembers the alerts it raised or was folded into (`raw["alerts"]`, by dedup
+key), so a later frame of it is never counted as another sighting.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
-
-from sqlalchemy import select
 
 from core.models import Alert, AlertStatus, Camera, Passage
 from core.roles import Actor
@@ -16,31 +18,69 @@ if TYPE_CHECKING:
     from core.services.alerts.service import AlertService
 
 
+def passage_alerts(passage: Passage) -> dict[str, int]:
+    """The alerts a passage raised or was folded into, by their dedup key."""
+    return dict(passage.raw.get("alerts", {}))
+
+
+def remember(passage: Passage, key: str, alert_id: int) -> None:
+    passage.raw = {**passage.raw, "alerts": {**passage_alerts(passage), key: alert_id}}
+
+
+async def of_passage(
+    service: AlertService,
+    passage: Passage,
+    key: str,
+    hit: Hit,
+    better: bool,
+    snapshot_id: int | None,
+) -> Alert | None:
+    """The alert this passage already has for the hit (another frame is not another
+    sighting), or its confirmed one when the hit is only a look-alike now (a passage that
+    was sure of somebody does not ask to verify them); None when it has neither."""
+    ours = passage_alerts(passage)
+    found = ours.get(key)
+    if found is None and hit.verify:
+        found = ours.get(key.removesuffix(":verify"))
+    alert = await service.session.get(Alert, found) if found is not None else None
+    if alert is None:
+        return None
+    # A better view of them replaces the photo of a confirmed alert (the best shot, as on
+    # an NVR); a "please verify" alert keeps its picture, the enrolled photo beside it.
+    if better and not alert.verify and snapshot_id not in (None, alert.snapshot_id):
+        old, alert.snapshot_id = alert.snapshot_id, snapshot_id
+        await service.tell_change(alert, new_photo=True)
+        await service.uow.retention.drop_unreferenced([old])
+    return alert
+
+
 async def confirm(
     service: AlertService,
     camera: Camera,
     passage: Passage,
+    alert_id: int,
     key: str,
     hit: Hit,
+    better: bool,
     snapshot_id: int | None,
 ) -> Alert | None:
-    """Later frames of a passage confirm its open "please verify" alert: that alert
-    becomes the confirmed one (one message for one walk past the gate, not two)."""
-    alert = await service.session.scalar(
-        select(Alert).where(
-            Alert.dedup_key == f"{key}:verify",
-            Alert.passage_id == passage.id,
-            Alert.status == AlertStatus.OPEN,
-        )
-    )
-    if alert is None:
+    """Later frames of a passage confirm its open "please verify" alert: that alert becomes
+    the confirmed one (one message for one walk past the gate, not two). None when a guard
+    has already answered it."""
+    alert = await service.session.get(Alert, alert_id)
+    if alert is None or alert.status is not AlertStatus.OPEN or not alert.verify:
         return None
     alert.verify, alert.dedup_key = False, key
     alert.band, alert.score = hit.band, hit.score
-    new_photo = snapshot_id is not None and snapshot_id != alert.snapshot_id
-    alert.snapshot_id = snapshot_id if new_photo else alert.snapshot_id
+    # This frame's picture when it is their best view (else the side-by-side stays).
+    new_photo = better and snapshot_id not in (None, alert.snapshot_id)
+    old = alert.snapshot_id
+    if new_photo:
+        alert.snapshot_id = snapshot_id
     await service.audit_match(camera, passage, hit, alert)
     await service.tell_change(alert, new_photo=new_photo)
+    if new_photo:
+        await service.uow.retention.drop_unreferenced([old])
     return alert
 
 

@@ -222,28 +222,30 @@ class AlertService(Service):
         snapshot_id: int | None,
         better: bool = False,
     ) -> Alert:
-        key = f"{hit.rule.id}:{hit.subject}:{camera.id}" + (":verify" if hit.verify else "")
+        base = f"{hit.rule.id}:{hit.subject}:{camera.id}"
+        key = base + (":verify" if hit.verify else "")
+        ours = look_alikes.passage_alerts(passage)
+        known = await look_alikes.of_passage(self, passage, key, hit, better, snapshot_id)
+        if known is not None:
+            return known
+        if not hit.verify and base + ":verify" in ours:
+            upgraded = await look_alikes.confirm(
+                self, camera, passage, ours[base + ":verify"], base, hit, better, snapshot_id
+            )
+            if upgraded is not None:
+                look_alikes.remember(passage, base, upgraded.id)
+                return upgraded
         recent = await self.session.scalar(
             select(Alert).where(Alert.dedup_key == key).order_by(Alert.id.desc()).limit(1)
         )
         window = timedelta(seconds=hit.rule.cooldown_seconds)
-        if recent is not None and recent.passage_id == passage.id:
-            # Another frame of the same passage is not another sighting; a better view of
-            # them replaces the alert's photo (the guards see the best shot, as on an NVR).
-            if better and snapshot_id is not None and snapshot_id != recent.snapshot_id:
-                recent.snapshot_id = snapshot_id
-                await self.tell_change(recent, new_photo=True)
-            return recent
-        if recent is None and not hit.verify:
-            upgraded = await look_alikes.confirm(self, camera, passage, key, hit, snapshot_id)
-            if upgraded is not None:
-                return upgraded
         if recent is not None:
             last = recent.last_seen_at or recent.created_at
             # (no cool-down: every passage its own alert, even one captured a moment earlier)
             if window > timedelta(0) and passage.seen_at - last <= window:
                 recent.sightings += 1
                 recent.last_seen_at = max(last, passage.seen_at)
+                look_alikes.remember(passage, key, recent.id)
                 await self.audit_match(camera, passage, hit, recent)
                 await self.tell_change(recent)
                 return recent
@@ -268,6 +270,7 @@ class AlertService(Service):
         )
         self.session.add(alert)
         await self.session.flush()
+        look_alikes.remember(passage, key, alert.id)
         await self.audit_match(camera, passage, hit, alert)
         view = await self.view(alert)
         everywhere = hit.rule.kind is AlertKind.MISSING_PERSON

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -298,6 +298,19 @@ class RetentionService(Service):
 
     async def _photo_rows(self, *where: object) -> list[StoredPhoto]:
         return list(await self.session.scalars(select(StoredPhoto).where(*where)))  # type: ignore[arg-type]
+
+    async def drop_unreferenced(self, photo_ids: Iterable[int | None]) -> int:
+        """Delete the rows of these pictures when nothing refers to them any more (a camera's
+        boxed snapshot no alert took, or one a better view replaced), so no picture outlives
+        what retention and erasure can find; their files go with the next orphan sweep."""
+        ids = {i for i in photo_ids if i is not None}
+        for _model, column in PICTURE_REFERENCES:
+            if not ids:
+                return 0
+            ids -= set(await self.session.scalars(select(column).where(column.in_(ids))))
+        if ids:
+            await self.session.execute(delete(StoredPhoto).where(StoredPhoto.id.in_(ids)))
+        return len(ids)
 
     async def delete_photos(self, photos: Sequence[StoredPhoto], report: RetentionReport) -> None:
         """Delete the rows (their files go after the commit); rows referring to them stay."""
