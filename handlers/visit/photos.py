@@ -29,7 +29,7 @@ from handlers.common import answer
 from handlers.kit import flows
 from handlers.kit.buttons import keyboard
 from handlers.kit.images import checked_face, image_problem
-from handlers.visit import screens
+from handlers.visit import parts
 from handlers.visit.form import render
 from handlers.visit.media import (
     download,
@@ -105,7 +105,7 @@ async def on_photo(update: Update, context: BotContext, flow: VisitFlow) -> None
         await render(update, context, flow, problem)
         return
     flow.set_photo(index, kind, file_id)
-    await render(update, context, flow, t("visit.photo.saved", what=t(screens.PHOTO_LABELS[kind])))
+    await render(update, context, flow, t("visit.photo.saved", what=t(parts.PHOTO_LABELS[kind])))
 
 
 async def _document_problem(data: bytes, context: BotContext) -> str:
@@ -205,13 +205,13 @@ async def _show_lookalike(
         id=owner.person.id_number_masked or "—",
         address="；".join(owner.addresses) or "—",
     )
-    A = screens.A
+    A = parts.A
     rows = flows.stamp(
         flow,
         [
-            [screens.vb(t("visit.face.same"), A.LOOKALIKE, value="same")],
-            [screens.vb(t("visit.face.other"), A.LOOKALIKE, value="other")],
-            [screens.vb(t("visit.face.retake"), A.LOOKALIKE, value="retake"), cancel_button(t)],
+            [parts.vb(t("visit.face.same"), A.LOOKALIKE, value="same")],
+            [parts.vb(t("visit.face.other"), A.LOOKALIKE, value="other")],
+            [parts.vb(t("visit.face.retake"), A.LOOKALIKE, value="retake"), cancel_button(t)],
         ],
     )
     box = result.face.box
