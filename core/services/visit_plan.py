@@ -45,6 +45,7 @@ class ResidentCheck:
     phone: str | None = None
     kind: PersonKind | None = None
     id_number: str | None = None
+    face: FaceEnrolment | None = None  # a fresh photo of a resident who stays: one more template
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class VisitOutcome:
     moved_out: int = 0
     added: int = 0
     photos: int = 0
+    refreshed: int = 0  # residents who stay and gave a fresh face photo
     # (template id, embedding) of the faces enrolled, and the older templates dropped over
     # the per-person limit: for the running gallery.
     enrolled: tuple[tuple[int, bytes], ...] = field(default=())

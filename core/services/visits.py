@@ -2,8 +2,9 @@
 
 The bot keeps the visit's draft (what the cadre checked, added and photographed) until the
 cadre confirms; only then `commit` writes it, in the caller's single unit of work: residents
-confirmed, moved out or corrected, new residents with their photos and face templates (and
-their place on the residents list for the gate cameras), the house's photos and the visit log.
+confirmed (with a fresh face photo, one more template), moved out or corrected, new residents
+with their photos and face templates (and their place on the residents list for the gate
+cameras), the house's photos and the visit log.
 Personal data that has to sit in the draft meanwhile is sealed with `seal`.
 """
 
@@ -42,6 +43,11 @@ from core.services.visit_plan import (
 
 FLOW = "visit"
 DRAFT_CONTEXT = "visit.draft"
+COUNTED_AS = {  # the outcome's count each check adds to
+    ResidentAction.STAYS: "confirmed",
+    ResidentAction.MOVED_OUT: "moved_out",
+    ResidentAction.CORRECTED: "corrected",
+}
 
 
 class VisitService(Service):
@@ -108,6 +114,14 @@ class VisitService(Service):
         )
         return FaceOwner(person, template.photo_id, tuple(rows))
 
+    async def template_person(self, actor: Actor, template_id: int) -> int | None:
+        """The id of the person an enrolled face template belongs to (None: gone since); no
+        personal data is read, so a resident's photo matching their own face is not a read."""
+        actor.require(Permission.VISIT_HOUSES)
+        return await self.session.scalar(
+            select(FaceTemplate.person_id).where(FaceTemplate.id == template_id)
+        )
+
     def seal(self, value: str) -> str:
         """Encrypt personal data that must wait in the bot's draft (persisted as JSON)."""
         blob = self.context.vault.encrypt(value, context=DRAFT_CONTEXT)
@@ -137,18 +151,22 @@ class VisitService(Service):
         )
         self.session.add(visit)
         await self.session.flush()
-        counts = {"confirmed": 0, "corrected": 0, "moved_out": 0, "added": 0, "photos": 0}
+        counts = dict.fromkeys(
+            ("confirmed", "corrected", "moved_out", "added", "photos", "refreshed"), 0
+        )
         verified: dict[str, Any] = {}
-        for check in plan.checks:
-            verified[str(check.residency_id)] = await self._apply_check(actor, house, check, now)
-            counts[
-                {"stays": "confirmed", "moved_out": "moved_out", "corrected": "corrected"}[
-                    check.action.value
-                ]
-            ] += 1
-        added: list[dict[str, Any]] = []
         enrolled: list[tuple[int, bytes]] = []
         dropped: list[int] = []
+        for check in plan.checks:
+            record, refreshed = await self._apply_check(actor, house, visit, check, now)
+            verified[str(check.residency_id)] = record
+            counts[COUNTED_AS[check.action]] += 1
+            if refreshed is not None:
+                enrolled.append((refreshed.template_id, refreshed.embedding))
+                dropped += refreshed.dropped
+                counts["photos"] += 1
+                counts["refreshed"] += 1
+        added: list[dict[str, Any]] = []
         for resident in plan.new_residents:
             record, template = await self._add_resident(actor, house, visit, resident)
             added.append(record)
@@ -173,8 +191,9 @@ class VisitService(Service):
         return VisitOutcome(visit.id, assigned, enrolled=kept, dropped=tuple(dropped), **counts)
 
     async def _apply_check(
-        self, actor: Actor, house: House, check: ResidentCheck, now: datetime
-    ) -> dict[str, Any]:
+        self, actor: Actor, house: House, visit: Visit, check: ResidentCheck, now: datetime
+    ) -> tuple[dict[str, Any], TemplateAdded | None]:
+        """The check's record for the visit log, and the template of a fresh face photo."""
         residency = await self.session.get(Residency, check.residency_id)
         if (
             residency is None
@@ -182,6 +201,17 @@ class VisitService(Service):
             or residency.status is not ResidencyStatus.ACTIVE
         ):
             raise InvalidInput("residency", id=check.residency_id)
+        if check.face is not None and check.action is ResidentAction.MOVED_OUT:
+            raise InvalidInput("face_of_moved_out", id=check.residency_id)  # not a resident now
+        record = await self._record_check(actor, residency, check, now)
+        if check.face is None:
+            return record, None
+        template = await self._enrol_face(actor, residency.person_id, house, visit, check.face)
+        return {**record, "face": True}, template
+
+    async def _record_check(
+        self, actor: Actor, residency: Residency, check: ResidentCheck, now: datetime
+    ) -> dict[str, Any]:
         if check.action is ResidentAction.MOVED_OUT:
             moved_out = check.moved_out or now.astimezone(self.context.zone).date()
             if residency.moved_in is not None and moved_out < residency.moved_in:
