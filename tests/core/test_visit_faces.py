@@ -1,16 +1,20 @@
 """A resident who stays gives a fresh face photo during a visit: the photo is kept with the
 person, the house and the visit, and one more template is added within the per-person limit,
-audited, in the visit's one transaction."""
+audited, in the visit's one transaction; from the draft, a real face then matches a snapshot."""
 
 from __future__ import annotations
 
+import base64
 from datetime import UTC, date, datetime
 
+import numpy as np
 import pytest
+from PIL import Image, ImageOps
 from sqlalchemy import func, select
 
 from core.bootstrap import Storage
 from core.errors import InvalidInput
+from core.flows.visit import FaceDraft, VisitFlow, to_plan
 from core.models import (
     AuditEntry,
     FaceTemplate,
@@ -21,10 +25,14 @@ from core.models import (
     WatchlistEntry,
 )
 from core.roles import Actor
-from core.services.visits import ResidentAction, ResidentCheck, VisitPlan
+from core.services.visits import FaceEnrolment, ResidentAction, ResidentCheck, VisitPlan
+from recognition import RecognitionCore
+from recognition.faces import MatchBand as Band  # the core's bands, not the stored ones
 from tests.core.supervision_factories import FrozenClock, local
-from tests.core.test_face_templates import add, enrolment, limited, templates
+from tests.core.test_face_templates import add, core, enrolment, limited, photo, templates
 from tests.core.test_visits import _seed as seed_house
+
+__all__ = ["core"]  # the real recognition core, for the last test
 
 
 @pytest.fixture
@@ -131,3 +139,45 @@ async def test_a_face_for_a_resident_moving_out_is_refused_and_nothing_is_writte
         moved = await svc.session.get(Residency, residency)
         assert moved is not None
         assert moved.moved_out is None
+
+
+@pytest.mark.slow
+async def test_from_the_draft_a_fresh_photo_makes_the_snapshot_a_sure_match(
+    storage: Storage, admin: Actor, clock: FrozenClock, core: RecognitionCore
+) -> None:
+    """The astronaut enrolled looking one way; a visit photographs her turned the other way
+    (the draft sealed as the bot keeps it); a snapshot turned that way then matches her
+    fresh template first, surely."""
+    from skimage import data
+
+    cadre, _other, house_id, residency = await seed_house(storage, admin)
+    person = await tenant_of(storage, residency)
+    services = limited(storage, clock, 5)
+    astronaut = Image.fromarray(data.astronaut())
+    mirrored = ImageOps.mirror(astronaut)
+    straight = await core.enrol_face(photo(astronaut))
+    vector = np.asarray(straight.embedding, np.float32)
+    backend, dims = core.face_info.backend, int(vector.size)
+    enrolled = FaceEnrolment(photo(astronaut), vector.tobytes(), backend, dims, 1.0)
+    first, _dropped, _count = await add(services, person, enrolled)
+    turned = photo(mirrored.crop((150, 0, 450, 300)))
+    result = await core.enrol_face(turned)
+    async with services() as svc:
+        sheet = await svc.visits.sheet(cadre, house_id)
+        sealed = svc.visits.seal(
+            base64.b64encode(result.embedding.astype(np.float32).tobytes()).decode()
+        )
+    flow = VisitFlow.start(1, clock.now)
+    flow.open(sheet, clock.now)
+    flow.stays(residency)
+    assert flow.ask_photo(None, PhotoKind.FACE, residency)
+    flow.accept_face(None, FaceDraft("f1", sealed, 1.0, backend, dims), residency)
+    async with services() as svc:
+        outcome = await svc.visits.commit(cadre, to_plan(flow, svc.visits, {"f1": turned}))
+        rows = await svc.persons.face_templates(backend)
+    [(fresh, _embedding)] = outcome.enrolled
+    await core.load_gallery((t, np.frombuffer(v, dtype=np.float32)) for t, _p, v in rows)
+    snapshot = photo(mirrored.crop((170, 20, 430, 280)).resize((210, 210)))
+    [seen] = await core.identify(snapshot)
+    assert [c.key for c in seen.candidates] == [fresh, first]
+    assert seen.candidates[0].band is Band.MATCH

@@ -86,7 +86,7 @@ class VisitFlow(VisitPhotos, Flow[VisitStep]):
     def nothing_changed(self) -> bool:
         """Whether "all still live here, nothing else changed" is still true of the draft."""
         return (
-            all(c.action is ResidentAction.STAYS for c in self.checks.values())
+            all(c.action is ResidentAction.STAYS and not c.face for c in self.checks.values())
             and not self.new
             and not self.house_photos
         )
@@ -161,7 +161,7 @@ class VisitFlow(VisitPhotos, Flow[VisitStep]):
         return [r for r in self.residents if str(r.rid) not in self.checks]
 
     def stays(self, rid: int) -> None:
-        self.checks[str(rid)] = Check(ResidentAction.STAYS)
+        self.checks[str(rid)] = Check(ResidentAction.STAYS, face=self._fresh_face(rid))
         self.ask = None
 
     def all_stay(self) -> None:
@@ -176,6 +176,7 @@ class VisitFlow(VisitPhotos, Flow[VisitStep]):
         resident = self.resident(rid)
         if resident is None or (resident.moved_in is not None and when < resident.moved_in):
             return False
+        # A fresh face photo goes: the gate cameras must not learn the face of a leaver.
         self.checks[str(rid)] = Check(ResidentAction.MOVED_OUT, moved_out=when)
         self.ask = None
         return True
@@ -198,7 +199,8 @@ class VisitFlow(VisitPhotos, Flow[VisitStep]):
             return
         check = self.checks.get(str(rid))
         if check is None or check.action is not ResidentAction.CORRECTED:
-            check = self.checks[str(rid)] = Check(ResidentAction.CORRECTED)
+            check = Check(ResidentAction.CORRECTED, face=self._fresh_face(rid))
+            self.checks[str(rid)] = check
         if name is not None:
             check.name = resident.name = name
         if kind is not None:
