@@ -164,7 +164,8 @@ async def test_a_resident_looking_like_somebody_else_is_shown_side_by_side(
     assert "第 4 步" in listed.text
     summary = await press(env, cadre, "下一步")
     assert "新人脸照片" not in summary.text
-    await press(env, cadre, "✖️")  # the visit is discarded
+    cancelled = await press(env, cadre, "✖️")
+    assert "已取消" in cancelled.text
     assert await faces(env, person) == (set(), 0)
 
 
