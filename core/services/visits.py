@@ -2,17 +2,16 @@
 
 The bot keeps the visit's draft (what the cadre checked, added and photographed) until the
 cadre confirms; only then `commit` writes it, in the caller's single unit of work: residents
-confirmed, moved out or corrected, new residents with their photos and face templates (and
-their place on the residents list for the gate cameras), the house's photos and the visit log.
+confirmed (with a fresh face photo, one more template), moved out or corrected, new residents
+with their photos and face templates (and their place on the residents list for the gate
+cameras), the house's photos and the visit log.
 Personal data that has to sit in the draft meanwhile is sealed with `seal`.
 """
 
 from __future__ import annotations
 
 import base64
-import enum
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -22,10 +21,8 @@ from core.models import (
     FaceTemplate,
     House,
     Member,
-    PersonKind,
     PhotoKind,
     Residency,
-    ResidencyRole,
     ResidencyStatus,
     Visit,
     VisitStatus,
@@ -33,99 +30,24 @@ from core.models import (
 from core.roles import Actor, Permission
 from core.services.base import Service
 from core.services.face_templates import FaceEnrolment, TemplateAdded
-from core.services.persons import PersonView, ResidentView
+from core.services.visit_plan import (
+    FaceOwner,
+    HouseSheet,
+    NewResident,
+    PhotoUpload,
+    ResidentAction,
+    ResidentCheck,
+    VisitOutcome,
+    VisitPlan,
+)
 
 FLOW = "visit"
 DRAFT_CONTEXT = "visit.draft"
-
-
-class ResidentAction(enum.StrEnum):
-    STAYS = "stays"
-    MOVED_OUT = "moved_out"
-    CORRECTED = "corrected"  # still lives here; some details were wrong
-
-
-@dataclass(frozen=True)
-class HouseSheet:
-    """What the cadre sees when the house is opened (masked personal data only)."""
-
-    house_id: int
-    code: str
-    address: str
-    grid_code: str
-    risk_colour: str
-    landlord: PersonView | None
-    cadre_name: str
-    residents: tuple[ResidentView, ...]
-    last_visit_at: datetime | None
-    last_visit_by: str
-    assigned_to_actor: bool
-
-
-@dataclass(frozen=True)
-class ResidentCheck:
-    residency_id: int
-    action: ResidentAction
-    moved_out: date | None = None
-    name: str | None = None
-    phone: str | None = None
-    kind: PersonKind | None = None
-    id_number: str | None = None
-
-
-@dataclass(frozen=True)
-class PhotoUpload:
-    kind: PhotoKind
-    data: bytes
-
-
-@dataclass(frozen=True)
-class NewResident:
-    name: str
-    kind: PersonKind = PersonKind.FLOATING
-    role: ResidencyRole = ResidencyRole.TENANT
-    relation: str = ""
-    moved_in: date | None = None
-    id_number: str | None = None
-    phone: str | None = None
-    # The cadre confirmed this is somebody already registered (same face or ID number).
-    existing_person_id: int | None = None
-    photos: tuple[PhotoUpload, ...] = ()
-    face: FaceEnrolment | None = None
-
-
-@dataclass(frozen=True)
-class VisitPlan:
-    house_id: int
-    started_at: datetime
-    checks: tuple[ResidentCheck, ...] = ()
-    new_residents: tuple[NewResident, ...] = ()
-    house_photos: tuple[PhotoUpload, ...] = ()
-    steps: tuple[dict[str, Any], ...] = ()
-
-
-@dataclass(frozen=True)
-class VisitOutcome:
-    visit_id: int
-    assigned: bool
-    confirmed: int = 0
-    corrected: int = 0
-    moved_out: int = 0
-    added: int = 0
-    photos: int = 0
-    # (template id, embedding) of the faces enrolled, and the older templates dropped over
-    # the per-person limit: for the running gallery.
-    enrolled: tuple[tuple[int, bytes], ...] = field(default=())
-    dropped: tuple[int, ...] = field(default=())
-
-
-@dataclass(frozen=True)
-class FaceOwner:
-    """Whose enrolled face a new photo resembles (shown side by side before saving)."""
-
-    person: PersonView
-    photo_id: int | None
-    addresses: tuple[str, ...]
+COUNTED_AS = {  # the outcome's count each check adds to
+    ResidentAction.STAYS: "confirmed",
+    ResidentAction.MOVED_OUT: "moved_out",
+    ResidentAction.CORRECTED: "corrected",
+}
 
 
 class VisitService(Service):
@@ -192,6 +114,14 @@ class VisitService(Service):
         )
         return FaceOwner(person, template.photo_id, tuple(rows))
 
+    async def template_person(self, actor: Actor, template_id: int) -> int | None:
+        """The id of the person an enrolled face template belongs to (None: gone since); no
+        personal data is read, so a resident's photo matching their own face is not a read."""
+        actor.require(Permission.VISIT_HOUSES)
+        return await self.session.scalar(
+            select(FaceTemplate.person_id).where(FaceTemplate.id == template_id)
+        )
+
     def seal(self, value: str) -> str:
         """Encrypt personal data that must wait in the bot's draft (persisted as JSON)."""
         blob = self.context.vault.encrypt(value, context=DRAFT_CONTEXT)
@@ -221,18 +151,22 @@ class VisitService(Service):
         )
         self.session.add(visit)
         await self.session.flush()
-        counts = {"confirmed": 0, "corrected": 0, "moved_out": 0, "added": 0, "photos": 0}
+        counts = dict.fromkeys(
+            ("confirmed", "corrected", "moved_out", "added", "photos", "refreshed"), 0
+        )
         verified: dict[str, Any] = {}
-        for check in plan.checks:
-            verified[str(check.residency_id)] = await self._apply_check(actor, house, check, now)
-            counts[
-                {"stays": "confirmed", "moved_out": "moved_out", "corrected": "corrected"}[
-                    check.action.value
-                ]
-            ] += 1
-        added: list[dict[str, Any]] = []
         enrolled: list[tuple[int, bytes]] = []
         dropped: list[int] = []
+        for check in plan.checks:
+            record, refreshed = await self._apply_check(actor, house, visit, check, now)
+            verified[str(check.residency_id)] = record
+            counts[COUNTED_AS[check.action]] += 1
+            if refreshed is not None:
+                enrolled.append((refreshed.template_id, refreshed.embedding))
+                dropped += refreshed.dropped
+                counts["photos"] += 1
+                counts["refreshed"] += 1
+        added: list[dict[str, Any]] = []
         for resident in plan.new_residents:
             record, template = await self._add_resident(actor, house, visit, resident)
             added.append(record)
@@ -257,8 +191,9 @@ class VisitService(Service):
         return VisitOutcome(visit.id, assigned, enrolled=kept, dropped=tuple(dropped), **counts)
 
     async def _apply_check(
-        self, actor: Actor, house: House, check: ResidentCheck, now: datetime
-    ) -> dict[str, Any]:
+        self, actor: Actor, house: House, visit: Visit, check: ResidentCheck, now: datetime
+    ) -> tuple[dict[str, Any], TemplateAdded | None]:
+        """The check's record for the visit log, and the template of a fresh face photo."""
         residency = await self.session.get(Residency, check.residency_id)
         if (
             residency is None
@@ -266,6 +201,17 @@ class VisitService(Service):
             or residency.status is not ResidencyStatus.ACTIVE
         ):
             raise InvalidInput("residency", id=check.residency_id)
+        if check.face is not None and check.action is ResidentAction.MOVED_OUT:
+            raise InvalidInput("face_of_moved_out", id=check.residency_id)  # not a resident now
+        record = await self._record_check(actor, residency, check, now)
+        if check.face is None:
+            return record, None
+        template = await self._enrol_face(actor, residency.person_id, house, visit, check.face)
+        return {**record, "face": True}, template
+
+    async def _record_check(
+        self, actor: Actor, residency: Residency, check: ResidentCheck, now: datetime
+    ) -> dict[str, Any]:
         if check.action is ResidentAction.MOVED_OUT:
             moved_out = check.moved_out or now.astimezone(self.context.zone).date()
             if residency.moved_in is not None and moved_out < residency.moved_in:

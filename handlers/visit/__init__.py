@@ -47,6 +47,7 @@ ACTIONS: dict[VisitAction, Action] = {
     A.ID_TYPE: idcard.type_it,
     A.SLOT: photos.slot,
     A.SLOT_BACK: photos.slot_back,
+    A.FACE_DROP: photos.face_drop,
     A.LOOKALIKE: photos.lookalike_decision,
     A.NEXT: upload.next_step,
     A.TO_HOUSE: upload.to_house,

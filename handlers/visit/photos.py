@@ -1,8 +1,13 @@
-"""Step 4: document photos and a checked face photo per new resident.
+"""Step 4: document photos, a checked face photo per new resident, and a fresh one of any
+resident who stays (a yearly visit refreshes the gate's picture of them).
 
 A face photo goes through the recognition core (exactly one face, big and sharp enough); a
 face that resembles someone already enrolled is shown side by side with that person's photo
 so the cadre decides (same person registered again, or a mix-up) before anything is saved.
+A staying resident's photo that matches their own templates is the normal case; one whose
+closest match is somebody else's face is shown side by side too, but the choice is only
+"it is them, keep it" or "retake": they already have a record, and calling them the same
+person as another record would be a merge that a visit cannot make.
 The cadre's messages holding a resident's face or identity documents are remembered in the
 flow and deleted from the chat after the upload.
 """
@@ -21,7 +26,7 @@ from telegram.error import TelegramError
 from bot.context import BotContext
 from bot.i18n import N_
 from core.errors import InvalidInput, NotFound
-from core.flows.visit import PERSONAL_PHOTOS, AskKind, FaceDraft, VisitButton, VisitFlow
+from core.flows.visit import PERSONAL_PHOTOS, AskKind, FaceDraft, Slot, VisitButton, VisitFlow
 from core.models import PhotoKind
 from core.services.photos import sniff_content_type
 from handlers.cancel import cancel_button
@@ -29,7 +34,7 @@ from handlers.common import answer
 from handlers.kit import flows
 from handlers.kit.buttons import keyboard
 from handlers.kit.images import checked_face, image_problem
-from handlers.visit import screens
+from handlers.visit import parts
 from handlers.visit.form import render
 from handlers.visit.media import (
     download,
@@ -37,6 +42,7 @@ from handlers.visit.media import (
     side_by_side,
     too_large,
 )
+from handlers.visit.photo_screens import owner_name
 from recognition.errors import ImageError, Overloaded
 from recognition.faces.base import FaceResult, MatchBand
 
@@ -51,14 +57,30 @@ FACE_PROBLEMS = {
     "face_blurred": "visit.face.blurred",
     "face_pose": "visit.face.pose",
 }
+# A staying resident's photo: not "a new resident" on their own.
+STAYING_PROBLEMS = {**FACE_PROBLEMS, "face_several": "visit_faces.several"}
 DECISIONS = {"same": True, "other": False, "retake": None}
 
 
 async def slot(update: Update, context: BotContext, data: VisitButton, flow: VisitFlow) -> None:
     """A photo item was pressed: the next photo the cadre sends goes there."""
     await answer(update)
-    flow.ask_photo(data.index, PhotoKind(data.value))
+    flow.ask_photo(data.index, PhotoKind(data.value), data.rid)
     await render(update, context, flow)
+
+
+async def face_drop(
+    update: Update, context: BotContext, data: VisitButton, flow: VisitFlow
+) -> None:
+    """🗑 on a staying resident's fresh face: it was taken by mistake."""
+    resident = flow.resident(data.rid)
+    if not flow.drop_face(data.rid):  # already gone (a second tap)
+        await answer(update)
+        await render(update, context, flow)
+        return
+    await answer(update, context.t("visit_faces.dropped_toast"))
+    name = resident.name if resident else "?"
+    await render(update, context, flow, context.t("visit_faces.dropped", name=name))
 
 
 async def slot_back(update: Update, context: BotContext, _d: VisitButton, flow: VisitFlow) -> None:
@@ -80,8 +102,9 @@ async def on_photo(update: Update, context: BotContext, flow: VisitFlow) -> None
     if ask is None or ask.kind is not AskKind.PHOTO or ask.photo is None:  # or an album
         await render(update, context, flow, t("visit.photo.pick_first"))
         return
-    index, kind = ask.index, ask.photo
-    if index is not None and kind in PERSONAL_PHOTOS:
+    slot = Slot(ask.index, ask.photo, ask.rid)
+    index, kind = slot.new, slot.kind
+    if (index is not None or slot.rid) and kind in PERSONAL_PHOTOS:
         flow.keep_private(message.message_id)
     if too_large(update):
         await render(update, context, flow, t("visit.photo.too_large"))
@@ -97,15 +120,15 @@ async def on_photo(update: Update, context: BotContext, flow: VisitFlow) -> None
         log.info("photo download failed: %s", exc)
         await render(update, context, flow, t("visit.photo.download_failed"))
         return
-    if kind is PhotoKind.FACE and index is not None:
-        await _face(update, context, flow, index, file_id, data)
+    if kind is PhotoKind.FACE and (index is not None or slot.rid):
+        await _face(update, context, flow, slot, file_id, data)
         return
     problem = await _document_problem(data, context)
     if problem:
         await render(update, context, flow, problem)
         return
     flow.set_photo(index, kind, file_id)
-    await render(update, context, flow, t("visit.photo.saved", what=t(screens.PHOTO_LABELS[kind])))
+    await render(update, context, flow, t("visit.photo.saved", what=t(parts.PHOTO_LABELS[kind])))
 
 
 async def _document_problem(data: bytes, context: BotContext) -> str:
@@ -130,28 +153,55 @@ async def _document_problem(data: bytes, context: BotContext) -> str:
 
 
 async def _face(
-    update: Update, context: BotContext, flow: VisitFlow, index: int, file_id: str, data: bytes
+    update: Update, context: BotContext, flow: VisitFlow, slot: Slot, file_id: str, data: bytes
 ) -> None:
     t = context.t
     core = context.deps.recognition
     if core is None:
         await render(update, context, flow, t("visit.face.unavailable"))
         return
-    result = await checked_face(core, data, t, FACE_PROBLEMS)
+    result = await checked_face(core, data, t, STAYING_PROBLEMS if slot.rid else FACE_PROBLEMS)
     if isinstance(result, str):
         await render(update, context, flow, result)
         return
     face = await _face_draft(context, core.face_info.backend, file_id, result)
-    similar = [
-        (key, similarity)
-        for key, similarity in core.gallery.search(result.embedding, k=3)
-        if core.face_info.match.band(similarity) is not MatchBand.NO_MATCH
-    ]
-    if similar:
-        await _show_lookalike(update, context, flow, index, face, data, result, similar[0])
+    hits = core.gallery.search(result.embedding, k=1 if slot.rid else 3)
+    if slot.rid:  # only a sure match with somebody else's face is worth a question
+        similar = [h for h in hits if core.face_info.match.band(h[1]) is MatchBand.MATCH]
+        if similar and not await _own_face(context, flow, slot.rid, int(similar[0][0])):
+            await _show_lookalike(update, context, flow, slot, face, data, result, similar[0])
+            return
+        await _accept(update, context, flow, slot, face)
         return
-    flow.accept_face(index, face)
-    await render(update, context, flow, t("visit.face.accepted"))
+    similar = [h for h in hits if core.face_info.match.band(h[1]) is not MatchBand.NO_MATCH]
+    if similar:
+        await _show_lookalike(update, context, flow, slot, face, data, result, similar[0])
+        return
+    await _accept(update, context, flow, slot, face)
+
+
+async def _own_face(context: BotContext, flow: VisitFlow, rid: int, template_id: int) -> bool:
+    """Whether the closest enrolled face is the staying resident's own (or gone since)."""
+    actor = context.actor
+    assert actor is not None
+    async with context.services() as svc:
+        person_id = await svc.visits.template_person(actor, template_id)
+    resident = flow.resident(rid)
+    return person_id is None or (resident is not None and person_id == resident.pid)
+
+
+async def _accept(
+    update: Update, context: BotContext, flow: VisitFlow, slot: Slot, face: FaceDraft
+) -> None:
+    flow.accept_face(slot.new, face, slot.rid)
+    await render(update, context, flow, _accepted(context, flow, slot.rid))
+
+
+def _accepted(context: BotContext, flow: VisitFlow, rid: int) -> str:
+    if not rid:
+        return context.t("visit.face.accepted")
+    resident = flow.resident(rid)
+    return context.t("visit_faces.accepted", name=resident.name if resident else "?")
 
 
 async def _face_draft(
@@ -174,7 +224,7 @@ async def _show_lookalike(
     update: Update,
     context: BotContext,
     flow: VisitFlow,
-    index: int,
+    slot: Slot,
     face: FaceDraft,
     data: bytes,
     result: FaceResult,
@@ -193,33 +243,34 @@ async def _show_lookalike(
             if owner.photo_id is not None:
                 _photo, enrolled = await svc.photos.read(actor, owner.photo_id, flow="visit")
     except NotFound:  # the template is gone since the gallery was built: nothing to compare
-        flow.accept_face(index, face)
-        await render(update, context, flow, t("visit.face.accepted"))
+        await _accept(update, context, flow, slot, face)
         return
     band = core.face_info.match.band(hit[1])
-    flow.ask_lookalike(index, face, owner.person.id, owner.person.name)
-    caption = t(
-        LOOKALIKE_TEXT[band is MatchBand.MATCH],
-        new=flow.new[index].name,
-        name=owner.person.name,
-        id=owner.person.id_number_masked or "—",
-        address="；".join(owner.addresses) or "—",
-    )
-    A = screens.A
-    rows = flows.stamp(
-        flow,
-        [
-            [screens.vb(t("visit.face.same"), A.LOOKALIKE, value="same")],
-            [screens.vb(t("visit.face.other"), A.LOOKALIKE, value="other")],
-            [screens.vb(t("visit.face.retake"), A.LOOKALIKE, value="retake"), cancel_button(t)],
-        ],
-    )
+    flow.ask_lookalike(slot.new, face, owner.person.id, owner.person.name, slot.rid)
+    details = {
+        "name": owner.person.name,
+        "id": owner.person.id_number_masked or "—",
+        "address": "；".join(owner.addresses) or "—",
+    }
+    A, vb = parts.A, parts.vb
+    who = owner_name(t, flow, slot)
+    retake = [vb(t("visit.face.retake"), A.LOOKALIKE, value="retake"), cancel_button(t)]
+    if slot.rid:
+        caption = t("visit_faces.lookalike", resident=who, **details)
+        rows = [[vb(t("visit_faces.keep", name=who), A.LOOKALIKE, value="other")], retake]
+    else:
+        caption = t(LOOKALIKE_TEXT[band is MatchBand.MATCH], new=who, **details)
+        rows = [
+            [vb(t("visit.face.same"), A.LOOKALIKE, value="same")],
+            [vb(t("visit.face.other"), A.LOOKALIKE, value="other")],
+            retake,
+        ]
     box = result.face.box
     picture = await side_by_side(data, (box.left, box.top, box.right, box.bottom), enrolled)
     await flows.close_form(context, flow)
     assert flow.chat_id is not None
     sent = await context.bot.send_photo(
-        flow.chat_id, picture, caption=caption, reply_markup=keyboard(rows)
+        flow.chat_id, picture, caption=caption, reply_markup=keyboard(flows.stamp(flow, rows))
     )
     flow.message_id = sent.message_id
 
@@ -238,12 +289,12 @@ async def lookalike_decision(
     if flow.ask is None or flow.ask.kind is not AskKind.LOOKALIKE:
         await render(update, context, flow)
         return
-    same = DECISIONS.get(data.value)
+    same, rid = DECISIONS.get(data.value), flow.ask.rid
     linked = flow.decide_lookalike(same)
     note = ""
     if linked is not None:
         note = t("visit.face.linked", name=linked)
     elif same is False:
-        note = t("visit.face.accepted")
+        note = _accepted(context, flow, rid)
     flow.message_id = None  # the photo message is not a form: send the form anew
     await render(update, context, flow, note)

@@ -28,7 +28,7 @@ from core.idnumber import mask_id_number, mask_phone, normalize_id_number, norma
 from core.models import PersonKind, ResidencyRole
 from core.text import clean_name
 from handlers.common import answer
-from handlers.visit import form, screens
+from handlers.visit import form, parts
 from handlers.visit.form import render
 
 log = logging.getLogger(__name__)
@@ -246,7 +246,7 @@ async def new_choice(
     update: Update, context: BotContext, data: VisitButton, flow: VisitFlow
 ) -> None:
     """A button answer of the new resident's current question (kind, role, today, skip)."""
-    A = screens.A
+    A = parts.A
     item, question = flow.adding, flow.ask.question if flow.ask else None
     if item is None:
         await answer(update)
@@ -255,7 +255,7 @@ async def new_choice(
         item.kind = PersonKind(data.value)
     elif data.action is A.NEW_ROLE and question is Question.ROLE:
         role = ResidencyRole(data.value)
-        item.role, item.relation = role, context.t(screens.ROLE_LABELS[role])
+        item.role, item.relation = role, context.t(parts.ROLE_LABELS[role])
     elif data.action is A.NEW_TODAY and question is Question.MOVED_IN:
         item.moved_in = form.today(context, await form.now(context))
     elif data.action is A.NEW_SKIP and question is Question.ID:

@@ -23,7 +23,7 @@ from handlers.common import answer, community_phone, send
 from handlers.kit import flows
 from handlers.kit.buttons import button
 from handlers.kit.images import image_problem
-from handlers.visit import form, screens
+from handlers.visit import form, parts
 from handlers.visit.form import render
 from handlers.visit.media import download_image, too_large
 from recognition.errors import Overloaded, RecognitionError
@@ -73,13 +73,13 @@ async def offer_resume(
     t = context.t
     assert flow.house is not None
     text = t("visit.resume.text", address=flow.house.address)
-    rows = [[screens.vb(t("visit.resume.continue"), VisitAction.RESUME)]]
+    rows = [[parts.vb(t("visit.resume.continue"), VisitAction.RESUME)]]
     if token or code:
         kind, value = ("token", token) if token else ("code", code)
         switch = VisitButton(VisitAction.RESTART_AT, kind=kind, value=value)
         rows.append([button(t("visit.resume.switch"), switch)])
     else:
-        rows.append([screens.vb(t("visit.resume.discard"), VisitAction.RESTART)])
+        rows.append([parts.vb(t("visit.resume.discard"), VisitAction.RESTART)])
     await flows.show(update, context, flow, text, rows)
 
 

@@ -6,68 +6,35 @@ ends with the same call and a visit resumed after a restart shows exactly where 
 
 from __future__ import annotations
 
-from typing import Any
-
 from markupsafe import Markup
-from telegram import InlineKeyboardButton
 
 from bot.i18n import N_, Translator
-from core.flows.visit import (
-    AskKind,
-    Check,
-    Detail,
-    NewResidentDraft,
-    Question,
-    VisitAction,
-    VisitButton,
-    VisitFlow,
-    VisitStep,
-)
-from core.models import PersonKind, PhotoKind, ResidencyRole, RiskColour
+from core.flows.visit import AskKind, Check, Detail, Question, VisitFlow, VisitStep
+from core.models import RiskColour
 from core.services.visits import ResidentAction
 from handlers.cancel import cancel_button
 from handlers.houses import colour_label
-from handlers.kit.buttons import button
+from handlers.visit.parts import (
+    DETAIL_LABELS,
+    KIND_LABELS,
+    ROLE_LABELS,
+    A,
+    Buttons,
+    Screen,
+    ask_nav,
+    header,
+    nav,
+    resident_line,
+    vb,
+    with_note,
+)
+from handlers.visit.photo_screens import photo_prompt, photograph_screen, summary_screen
 
-Buttons = list[list[InlineKeyboardButton]]
-Screen = tuple[str, Buttons]
-A = VisitAction
-KIND_LABELS = {
-    PersonKind.REGISTERED: N_("visit.kind.registered"),
-    PersonKind.FLOATING: N_("visit.kind.floating"),
-    PersonKind.FOREIGN: N_("visit.kind.foreign"),
-}
-ROLE_LABELS = {
-    ResidencyRole.TENANT: N_("visit.role.tenant"),
-    ResidencyRole.FAMILY: N_("visit.role.family"),
-    ResidencyRole.OTHER: N_("visit.role.other"),
-}
-DETAIL_LABELS = {
-    Detail.NAME: N_("visit.field.name"),
-    Detail.PHONE: N_("visit.field.phone"),
-    Detail.ID_NUMBER: N_("visit.field.id_number"),
-    Detail.KIND: N_("visit.field.kind"),
-}
 DETAIL_QUESTIONS = {
     Detail.NAME: N_("visit.correct.ask.name"),
     Detail.PHONE: N_("visit.correct.ask.phone"),
     Detail.ID_NUMBER: N_("visit.correct.ask.id_number"),
     Detail.KIND: N_("visit.correct.ask.kind"),
-}
-STEP_LABELS = {
-    VisitStep.SCAN: N_("visit.step.scan"),
-    VisitStep.VERIFY: N_("visit.step.verify"),
-    VisitStep.UPDATE: N_("visit.step.update"),
-    VisitStep.PHOTOGRAPH: N_("visit.step.photograph"),
-    VisitStep.UPLOAD: N_("visit.step.upload"),
-}
-PHOTO_LABELS = {
-    PhotoKind.FACE: N_("visit.photo.face"),
-    PhotoKind.ID_FRONT: N_("visit.photo.id_front"),
-    PhotoKind.ID_BACK: N_("visit.photo.id_back"),
-    PhotoKind.RESIDENCE_PERMIT: N_("visit.photo.residence_permit"),
-    PhotoKind.GUARANTEE_LETTER: N_("visit.photo.guarantee_letter"),
-    PhotoKind.CONTACT_CARD: N_("visit.photo.contact_card"),
 }
 QUESTIONS = {
     Question.NAME: N_("visit.new.ask.name"),
@@ -78,13 +45,9 @@ QUESTIONS = {
     Question.MOVED_IN: N_("visit.new.ask.moved_in"),
 }
 
-# The quick visit (most visits only confirm that nothing changed): with residents, or none.
+# The quick visit (most visits only confirm that nothing changed): with residents, or none
+# (its summary: photo_screens.QUICK_SUMMARY).
 QUICK_BUTTON = {True: N_("visit_quick.unchanged"), False: N_("visit_quick.nobody")}
-QUICK_SUMMARY = {True: N_("visit_quick.summary"), False: N_("visit_quick.summary_nobody")}
-
-
-def vb(label: str, action: VisitAction, **fields: Any) -> InlineKeyboardButton:
-    return button(label, VisitButton(action, **fields))
 
 
 def screen(t: Translator, flow: VisitFlow, note: str = "") -> Screen:
@@ -108,38 +71,8 @@ def screen(t: Translator, flow: VisitFlow, note: str = "") -> Screen:
     return summary_screen(t, flow, note)
 
 
-def header(t: Translator, flow: VisitFlow) -> str:
-    step = flow.step
-    total = len(VisitStep)
-    progress = t("visit.progress", n=step.number, total=total, step=t(STEP_LABELS[step]))
-    if flow.house is None:
-        return progress
-    house = t("visit.house_line", address=flow.house.address, code=flow.house.code)
-    return house + "\n" + progress
-
-
-def _with(text: str, note: str, *, first: bool = False) -> str:
-    if not note:
-        return text
-    return note + "\n\n" + text if first else text + "\n\n" + note
-
-
-def nav(t: Translator, *, back: bool = True, next_: bool = True) -> list[InlineKeyboardButton]:
-    row = []
-    if back:
-        row.append(vb(t("visit.back"), A.BACK))
-    if next_:
-        row.append(vb(t("visit.next"), A.NEXT))
-    row.append(cancel_button(t))
-    return row
-
-
-def ask_nav(t: Translator) -> list[InlineKeyboardButton]:
-    return [vb(t("visit.back"), A.ASK_BACK), cancel_button(t)]
-
-
 def scan_screen(t: Translator, flow: VisitFlow, problem: str = "") -> Screen:
-    text = _with(header(t, flow) + "\n\n" + t("visit.scan.prompt"), problem, first=True)
+    text = with_note(header(t, flow) + "\n\n" + t("visit.scan.prompt"), problem, first=True)
     rows: Buttons = []
     if flow.house is not None:  # came back from step 2: the opened house is one tap away
         rows.append([vb(t("visit.scan.to_house", code=flow.house.code), A.TO_HOUSE)])
@@ -190,7 +123,7 @@ def verify_screen(t: Translator, flow: VisitFlow, note: str = "") -> Screen:
     if len(flow.residents) > 1 and flow.unchecked():
         rows.append([vb(t("visit.verify.all_stay"), A.ALL_STAY)])
     rows.append(nav(t))
-    return _with("\n".join(lines), note), rows
+    return with_note("\n".join(lines), note), rows
 
 
 def check_state(t: Translator, check: Check | None) -> str:
@@ -216,7 +149,7 @@ def moved_out_prompt(t: Translator, flow: VisitFlow, note: str = "") -> Screen:
         ],
         ask_nav(t),
     ]
-    return _with(text, note), rows
+    return with_note(text, note), rows
 
 
 def correct_prompt(t: Translator, flow: VisitFlow, note: str = "") -> Screen:
@@ -236,7 +169,7 @@ def correct_prompt(t: Translator, flow: VisitFlow, note: str = "") -> Screen:
                 [vb(t(label), A.KIND_SET, rid=rid, value=k) for k, label in KIND_LABELS.items()]
             )
     rows.append(ask_nav(t))
-    return _with(header(t, flow) + "\n\n" + question, note), rows
+    return with_note(header(t, flow) + "\n\n" + question, note), rows
 
 
 def update_screen(t: Translator, flow: VisitFlow, note: str = "") -> Screen:
@@ -249,19 +182,7 @@ def update_screen(t: Translator, flow: VisitFlow, note: str = "") -> Screen:
         lines.append(resident_line(t, number, item))
         rows.append([vb(t("visit.update.remove", name=item.name), A.REMOVE, index=number - 1)])
     rows.append(nav(t))
-    return _with("\n".join(lines), note), rows
-
-
-def resident_line(t: Translator, number: int, item: NewResidentDraft) -> str:
-    return t(
-        "visit.update.resident",
-        n=number,
-        name=item.name,
-        id=item.id_masked or "—",
-        kind=t(KIND_LABELS[item.kind]),
-        role=t(ROLE_LABELS[item.role]),
-        moved_in=t.short_date(item.moved_in) if item.moved_in else "—",
-    )
+    return with_note("\n".join(lines), note), rows
 
 
 def new_resident_screen(t: Translator, flow: VisitFlow, problem: str = "") -> Screen:
@@ -305,93 +226,4 @@ def id_reading_screen(t: Translator, flow: VisitFlow, note: str = "") -> Screen:
         [vb(t("visit.idcard.use"), A.ID_USE)],
         [vb(t("visit.idcard.type"), A.ID_TYPE), cancel_button(t)],
     ]
-    return _with(text, note), rows
-
-
-def photograph_screen(t: Translator, flow: VisitFlow, note: str = "") -> Screen:
-    """Step 4: every photo the visit asks for, ticked when taken."""
-    lines = [header(t, flow), ""]
-    rows: Buttons = []
-    row: list[InlineKeyboardButton] = []
-    owner: int | None = -2
-    for index, kind in flow.photo_slots():
-        if index != owner:
-            if row:
-                rows.append(row)
-            row, owner = [], index
-            who = flow.new[index].name if index is not None else t("visit.photo.house")
-            lines.append(f"<b>{Markup.escape(who)}</b>")
-        mark = "✅" if flow.slot_file(index, kind) is not None else "▫️"
-        label = f"{mark} {t(PHOTO_LABELS[kind])}"
-        lines.append(f"  {label}")
-        row.append(vb(label, A.SLOT, index=index, value=kind))
-        if len(row) == 3:
-            rows.append(row)
-            row = []
-    if row:
-        rows.append(row)
-    lines += ["", t("visit.photo.hint")]
-    rows.append(nav(t))
-    return _with("\n".join(lines), note), rows
-
-
-def slot_label(t: Translator, flow: VisitFlow, index: int | None, kind: PhotoKind) -> str:
-    """ "李四 · 人脸" / "本户 · 便民联系卡": whose photo of what."""
-    who = flow.new[index].name if index is not None else t("visit.photo.house")
-    return f"{who} · {t(PHOTO_LABELS[kind])}"
-
-
-def photo_prompt(t: Translator, flow: VisitFlow, problem: str = "") -> Screen:
-    ask = flow.ask
-    assert ask is not None
-    assert ask.photo is not None
-    index, kind = ask.index, ask.photo
-    who = flow.new[index].name if index is not None else t("visit.photo.house")
-    text = header(t, flow) + "\n\n" + t("visit.photo.send", who=who, what=t(PHOTO_LABELS[kind]))
-    if kind is PhotoKind.FACE:
-        text += "\n" + t("visit.photo.face_tips")
-    return _with(text, problem, first=True), [[vb(t("visit.back"), A.SLOT_BACK), cancel_button(t)]]
-
-
-def summary_screen(t: Translator, flow: VisitFlow, problem: str = "") -> Screen:
-    """Step 5: everything that will be written, and the one button that writes it."""
-    assert flow.house is not None
-    counts = {action: 0 for action in ResidentAction}
-    for check in flow.checks.values():
-        counts[check.action] += 1
-    lines = [header(t, flow), ""]
-    if flow.quick:
-        lines.append(t(QUICK_SUMMARY[bool(flow.residents)]))
-    lines.append(
-        t(
-            "visit.summary.checks",
-            stays=counts[ResidentAction.STAYS],
-            moved_out=counts[ResidentAction.MOVED_OUT],
-            corrected=counts[ResidentAction.CORRECTED],
-        )
-    )
-    names = {str(r.rid): r.name for r in flow.residents}
-    for rid, check in flow.checks.items():
-        if check.action is ResidentAction.MOVED_OUT and check.moved_out is not None:
-            when = t.short_date(check.moved_out)
-            lines.append(t("visit.summary.moved_out", name=names.get(rid, "?"), date=when))
-        elif check.action is ResidentAction.CORRECTED:
-            changed = [d for d in Detail if getattr(check, d.value) is not None]
-            what = t("list.separator").join(t(DETAIL_LABELS[d]) for d in changed)
-            lines.append(t("visit.summary.corrected", name=names.get(rid, "?"), fields=what))
-    for number, item in enumerate(flow.new, 1):
-        lines.append(resident_line(t, number, item))
-        if item.existing_name:
-            lines.append(t("visit.summary.linked", name=item.existing_name))
-        if not item.face:
-            lines.append(t("visit.summary.no_face", name=item.name))
-    taken = sum(1 for i, k in flow.photo_slots() if flow.slot_file(i, k) is not None)
-    lines.append(t("visit.summary.photos", n=taken))
-    if not flow.house.assigned:
-        lines.append(t("visit.summary.covering"))
-    lines += ["", t("visit.summary.confirm_hint")]
-    rows: Buttons = [[vb(t("visit.summary.confirm"), A.CONFIRM)]]
-    if flow.quick:
-        rows.append([vb(t("visit_quick.review"), A.REVIEW)])
-    rows.append([vb(t("visit.back"), A.BACK), cancel_button(t)])
-    return _with("\n".join(lines), problem, first=True), rows
+    return with_note(text, note), rows

@@ -19,7 +19,7 @@ from core.services.visits import VisitOutcome
 from handlers.common import answer, community_phone
 from handlers.kit import flows
 from handlers.kit.buttons import MenuButton, button
-from handlers.visit import form, screens
+from handlers.visit import form, photo_screens
 from handlers.visit.form import render
 from handlers.visit.media import download
 from handlers.visit.residents import name_problem
@@ -74,7 +74,7 @@ async def confirm(update: Update, context: BotContext, _d: VisitButton, flow: Vi
             files[file_id] = await download(context, file_id)
         except BadRequest as exc:  # Telegram no longer has it: waiting will not bring it back
             log.warning("a visit photo is gone (%s): asking for it again", exc)
-            gone += [screens.slot_label(t, flow, i, k) for i, k in flow.forget_file(file_id)]
+            gone += [photo_screens.slot_label(t, flow, s) for s in flow.forget_file(file_id)]
         except TelegramError as exc:
             log.warning("visit photos could not be downloaded: %s", exc)
             await render(update, context, flow, t("visit.upload.download_failed"))
@@ -133,8 +133,11 @@ def _done_text(context: BotContext, flow: VisitFlow, outcome: VisitOutcome, minu
         ),
         t("visit.done.duration", minutes=minutes),
     ]
-    if outcome.enrolled:
-        lines.append(t("visit.done.enrolled", n=len(outcome.enrolled)))
+    new_faces = len(outcome.enrolled) - outcome.refreshed  # the rest are new residents'
+    if new_faces > 0:
+        lines.append(t("visit.done.enrolled", n=new_faces))
+    if outcome.refreshed:
+        lines.append(t("visit_faces.done", n=outcome.refreshed))
     if not outcome.assigned:
         lines.append(t("visit.done.covering"))
     return "\n".join(lines)

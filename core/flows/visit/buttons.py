@@ -35,8 +35,9 @@ class VisitAction(enum.StrEnum):
     ID_USE = "id_use"
     ID_TYPE = "id_type"
     # step 4
-    SLOT = "slot"  # index (None: the house's), value: PhotoKind
+    SLOT = "slot"  # index (a new resident's) or rid (a staying one's), value: PhotoKind
     SLOT_BACK = "slot_back"
+    FACE_DROP = "face_drop"  # rid: forget the fresh face photo of a staying resident
     LOOKALIKE = "lookalike"  # value: same | other | retake
     # moving, step 5
     NEXT = "next"

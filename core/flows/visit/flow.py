@@ -1,4 +1,5 @@
-"""`VisitFlow`: the visit's typed draft and its transitions (see `core.flows.visit.state`)."""
+"""`VisitFlow`: the visit's typed draft and its transitions (see `core.flows.visit.state`;
+step 4's photos are in `core.flows.visit.photos`)."""
 
 from __future__ import annotations
 
@@ -7,17 +8,16 @@ from datetime import date, datetime
 from typing import ClassVar
 
 from core.flows.base import Flow
+from core.flows.visit.photos import VisitPhotos
 from core.flows.visit.state import (
     Ask,
     AskKind,
     Check,
     Detail,
-    FaceDraft,
     HouseCard,
     NewResidentDraft,
     Question,
     ResidentRow,
-    Slot,
     StepLog,
     VisitStep,
 )
@@ -34,7 +34,7 @@ PERSONAL_PHOTOS = frozenset(
 
 @persistable("flow.visit")
 @dataclass(kw_only=True)
-class VisitFlow(Flow[VisitStep]):
+class VisitFlow(VisitPhotos, Flow[VisitStep]):
     name: ClassVar[str] = "visit"
     step: VisitStep = VisitStep.SCAN
     started_at: datetime
@@ -86,7 +86,7 @@ class VisitFlow(Flow[VisitStep]):
     def nothing_changed(self) -> bool:
         """Whether "all still live here, nothing else changed" is still true of the draft."""
         return (
-            all(c.action is ResidentAction.STAYS for c in self.checks.values())
+            all(c.action is ResidentAction.STAYS and not c.face for c in self.checks.values())
             and not self.new
             and not self.house_photos
         )
@@ -161,7 +161,7 @@ class VisitFlow(Flow[VisitStep]):
         return [r for r in self.residents if str(r.rid) not in self.checks]
 
     def stays(self, rid: int) -> None:
-        self.checks[str(rid)] = Check(ResidentAction.STAYS)
+        self.checks[str(rid)] = Check(ResidentAction.STAYS, face=self._fresh_face(rid))
         self.ask = None
 
     def all_stay(self) -> None:
@@ -176,6 +176,7 @@ class VisitFlow(Flow[VisitStep]):
         resident = self.resident(rid)
         if resident is None or (resident.moved_in is not None and when < resident.moved_in):
             return False
+        # A fresh face photo goes: the gate cameras must not learn the face of a leaver.
         self.checks[str(rid)] = Check(ResidentAction.MOVED_OUT, moved_out=when)
         self.ask = None
         return True
@@ -198,7 +199,8 @@ class VisitFlow(Flow[VisitStep]):
             return
         check = self.checks.get(str(rid))
         if check is None or check.action is not ResidentAction.CORRECTED:
-            check = self.checks[str(rid)] = Check(ResidentAction.CORRECTED)
+            check = Check(ResidentAction.CORRECTED, face=self._fresh_face(rid))
+            self.checks[str(rid)] = check
         if name is not None:
             check.name = resident.name = name
         if kind is not None:
@@ -254,95 +256,9 @@ class VisitFlow(Flow[VisitStep]):
             return self.new.pop(index)
         return None
 
-    # --- step 4: photographs ------------------------------------------------------------------
-
-    def photo_slots(self) -> list[Slot]:
-        """The photos this visit asks for: per new resident, then the house's contact card."""
-        slots: list[Slot] = []
-        for index, resident in enumerate(self.new):
-            slots += [(index, PhotoKind.FACE), (index, PhotoKind.ID_FRONT)]
-            slots.append((index, PhotoKind.ID_BACK))
-            if resident.kind is not PersonKind.REGISTERED:
-                slots.append((index, PhotoKind.RESIDENCE_PERMIT))
-            slots.append((index, PhotoKind.GUARANTEE_LETTER))
-        slots.append((None, PhotoKind.CONTACT_CARD))
-        return slots
-
-    def slot_file(self, index: int | None, kind: PhotoKind) -> str | None:
-        if index is None:
-            return self.house_photos.get(kind.value)
-        resident = self.new[index]
-        if kind is PhotoKind.FACE:
-            return resident.face.file_id if resident.face else None
-        return resident.photos.get(kind.value)
-
-    def next_empty_slot(self) -> Slot | None:
-        return next(((i, k) for i, k in self.photo_slots() if self.slot_file(i, k) is None), None)
-
-    def ask_photo(self, index: int | None, kind: PhotoKind) -> bool:
-        """The next photo goes into this slot; False when the visit asks for no such photo."""
-        if (index, kind) not in self.photo_slots():
-            return False
-        self.ask = Ask(AskKind.PHOTO, index=index, photo=kind)
-        return True
-
-    def set_photo(self, index: int | None, kind: PhotoKind, file_id: str) -> None:
-        """A document photo taken (a face goes through `accept_face`)."""
-        if index is None:
-            self.house_photos[kind.value] = file_id
-        else:
-            self.new[index].photos[kind.value] = file_id
-        self.ask = None
-
-    def accept_face(self, index: int, face: FaceDraft) -> None:
-        self.new[index].face = face
-        self.ask = None
-
-    def ask_lookalike(self, index: int, face: FaceDraft, person_id: int, name: str) -> None:
-        self.ask = Ask(
-            AskKind.LOOKALIKE, index=index, face=face, person_id=person_id, person_name=name
-        )
-
-    def decide_lookalike(self, same: bool | None) -> str | None:
-        """The cadre's decision on a look-alike: the same person (linked), somebody else, or
-        None: take the photo again. Returns the linked person's name when linked."""
-        ask = self.ask
-        if ask is None or ask.kind is not AskKind.LOOKALIKE or ask.index is None:
-            return None
-        index, face = ask.index, ask.face
-        if same is None or face is None:
-            self.ask = Ask(AskKind.PHOTO, index=index, photo=PhotoKind.FACE)
-            return None
-        if same:
-            self.new[index].link(ask.person_id, ask.person_name)
-        self.accept_face(index, face)
-        return ask.person_name if same else None
+    # --- step 4: photographs (the slots: `VisitPhotos`) ---------------------------------------
 
     def keep_private(self, message_id: int) -> None:
         """A chat message holding an ID card or a face: delete it after the upload."""
         if message_id not in self.private_messages:
             self.private_messages.append(message_id)
-
-    def forget_file(self, file_id: str) -> list[Slot]:
-        """Empty every photo slot holding `file_id` (it can no longer be fetched): the slots
-        to take again."""
-        emptied: list[Slot] = []
-        for index, kind in self.photo_slots():
-            if self.slot_file(index, kind) != file_id:
-                continue
-            emptied.append((index, kind))
-            if index is None:
-                del self.house_photos[kind.value]
-            elif kind is PhotoKind.FACE:
-                self.new[index].face = None
-            else:
-                del self.new[index].photos[kind.value]
-        return emptied
-
-    def file_ids(self) -> set[str]:
-        found = set(self.house_photos.values())
-        for resident in self.new:
-            found.update(resident.photos.values())
-            if resident.face:
-                found.add(resident.face.file_id)
-        return found

@@ -6,6 +6,7 @@ import base64
 from datetime import date
 
 from core.flows.visit.flow import VisitFlow
+from core.flows.visit.state import FaceDraft
 from core.models import PhotoKind
 from core.services.visits import (
     FaceEnrolment,
@@ -43,6 +44,17 @@ def to_plan(flow: VisitFlow, visits: VisitService, files: dict[str, bytes]) -> V
     def unseal(value: str | None) -> str | None:
         return visits.unseal(value) if value else None
 
+    def enrolment(face: FaceDraft | None) -> FaceEnrolment | None:
+        if face is None:
+            return None
+        return FaceEnrolment(
+            data=files[face.file_id],
+            embedding=base64.b64decode(visits.unseal(face.embedding)),
+            backend=face.backend,
+            dimensions=face.dims,
+            quality=face.quality,
+        )
+
     checks = [
         ResidentCheck(
             residency_id=int(rid),
@@ -52,12 +64,12 @@ def to_plan(flow: VisitFlow, visits: VisitService, files: dict[str, bytes]) -> V
             phone=unseal(check.phone),
             kind=check.kind,
             id_number=unseal(check.id_number),
+            face=enrolment(check.face),
         )
         for rid, check in flow.checks.items()
     ]
     residents = []
     for item in flow.new:
-        face = item.face
         residents.append(
             NewResident(
                 name=item.name,
@@ -72,15 +84,7 @@ def to_plan(flow: VisitFlow, visits: VisitService, files: dict[str, bytes]) -> V
                     PhotoUpload(PhotoKind(kind), files[file_id])
                     for kind, file_id in item.photos.items()
                 ),
-                face=FaceEnrolment(
-                    data=files[face.file_id],
-                    embedding=base64.b64decode(visits.unseal(face.embedding)),
-                    backend=face.backend,
-                    dimensions=face.dims,
-                    quality=face.quality,
-                )
-                if face
-                else None,
+                face=enrolment(item.face),
             )
         )
     return VisitPlan(

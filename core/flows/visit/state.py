@@ -2,11 +2,12 @@
 
 Everything the visit collects waits here until the summary's ✅: the house as opened (masked
 personal data only), each resident's check, the new residents with their photos and face,
-the house's photos, and the sub-step being asked (`Ask`: a move-out date, a correction, a
-question about a new resident, a photo, a look-alike decision). Personal data the cadre typed
-or the ID card gave (ID numbers, phones) and face embeddings are stored sealed by
-`VisitService.seal`; photos are kept as the front end's file ids. The step changes only
-through the methods below; `to_plan` turns the finished draft into the service's plan.
+the house's photos, a fresh face photo of a resident who stays (on their `Check`), and the
+sub-step being asked (`Ask`: a move-out date, a correction, a question about a new resident,
+a photo, a look-alike decision). Personal data the cadre typed or the ID card gave (ID
+numbers, phones) and face embeddings are stored sealed by `VisitService.seal`; photos are kept
+as the front end's file ids. The step changes only through the methods below; `to_plan`
+turns the finished draft into the service's plan.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NamedTuple
 
 from core.models import PersonKind, PhotoKind, ResidencyRole
 from core.serial import persistable
@@ -97,6 +99,18 @@ class ResidentRow:
     phone_masked: str = ""
 
 
+@persistable("flow.visit.face")
+@dataclass
+class FaceDraft:
+    """A checked face photo: its file and its embedding (biometric: sealed)."""
+
+    file_id: str
+    embedding: str  # sealed base64 of the float32 vector
+    quality: float
+    backend: str
+    dims: int
+
+
 @persistable("flow.visit.check")
 @dataclass
 class Check:
@@ -108,18 +122,9 @@ class Check:
     phone: str | None = None  # sealed
     kind: PersonKind | None = None
     id_number: str | None = None  # sealed
-
-
-@persistable("flow.visit.face")
-@dataclass
-class FaceDraft:
-    """A checked face photo: its file and its embedding (biometric: sealed)."""
-
-    file_id: str
-    embedding: str  # sealed base64 of the float32 vector
-    quality: float
-    backend: str
-    dims: int
+    # A fresh face photo of a resident who stays (one more template); drafts saved before
+    # there was one load with None.
+    face: FaceDraft | None = None
 
 
 @persistable("flow.visit.new_resident")
@@ -162,13 +167,13 @@ class Ask:
     """The sub-step being asked; which fields matter depends on `kind`."""
 
     kind: AskKind
-    rid: int = 0  # MOVED_OUT, CORRECT: the resident
+    rid: int = 0  # MOVED_OUT, CORRECT; PHOTO, LOOKALIKE of a staying resident's face
     detail: Detail | None = None  # CORRECT: the detail being typed (None: still choosing)
     question: Question | None = None  # NEW
     item: NewResidentDraft | None = None  # NEW: the resident being added
     read: str | None = None  # NEW at ID: the number read from the card photo (sealed)
     read_masked: str = ""  # … and masked, for the screen
-    index: int | None = None  # PHOTO, LOOKALIKE: whose photo (None: the house's)
+    index: int | None = None  # PHOTO, LOOKALIKE: a new resident's (None, no rid: the house's)
     photo: PhotoKind | None = None  # PHOTO: which photo
     face: FaceDraft | None = None  # LOOKALIKE: the new face, waiting for the decision
     person_id: int = 0  # LOOKALIKE: the enrolled person it resembles
@@ -184,4 +189,10 @@ class StepLog:
     at: datetime
 
 
-Slot = tuple[int | None, PhotoKind]
+class Slot(NamedTuple):
+    """Whose photo of what: a new resident's (`new`: their index in `VisitFlow.new`), the face
+    of a resident who stays (`rid`: their residency), else the house's."""
+
+    new: int | None
+    kind: PhotoKind
+    rid: int = 0

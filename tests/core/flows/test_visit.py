@@ -13,6 +13,7 @@ from core.flows.visit import (
     FaceDraft,
     NewResidentDraft,
     Question,
+    Slot,
     VisitFlow,
     VisitStep,
     parse_date,
@@ -53,11 +54,11 @@ def test_photos_asked_for_depend_on_the_kind_of_resident() -> None:
     flow = VisitFlow.start(1, NOW)
     flow.new = [NewResidentDraft(name="本地", kind=PersonKind.REGISTERED), NewResidentDraft()]
     slots = flow.photo_slots()
-    assert (0, PhotoKind.RESIDENCE_PERMIT) not in slots  # a local resident has no permit
-    assert (1, PhotoKind.RESIDENCE_PERMIT) in slots
-    assert (0, PhotoKind.FACE) in slots
-    assert (1, PhotoKind.FACE) in slots
-    assert slots[-1] == (None, PhotoKind.CONTACT_CARD)
+    assert Slot(0, PhotoKind.RESIDENCE_PERMIT) not in slots  # a local resident has no permit
+    assert Slot(1, PhotoKind.RESIDENCE_PERMIT) in slots
+    assert Slot(0, PhotoKind.FACE) in slots
+    assert Slot(1, PhotoKind.FACE) in slots
+    assert slots[-1] == Slot(None, PhotoKind.CONTACT_CARD)
 
 
 def _sheet(*residents: tuple[int, str], house_id: int = 7) -> HouseSheet:
