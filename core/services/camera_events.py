@@ -315,19 +315,6 @@ class CameraEventService(Service):
                 raw={},
             )
             self.session.add(passage)
-        raw: dict[str, Any] = {
-            "event_id": event.id,
-            "track_id": event.track_id,
-            "faces": len(observation.faces),
-        }
-        if event.details:
-            raw["device"] = event.details
-        if event.plate_image_id is not None:
-            raw["plate_image_id"] = event.plate_image_id
-        if plate is not None:
-            raw["plate_source"] = plate.source
-        if observation.problem:
-            raw["problem"] = observation.problem
         passage_frames.settle(
             passage,
             evidence,
@@ -335,7 +322,7 @@ class CameraEventService(Service):
             judge,
             observation,
             persons,
-            raw,
+            passage_frames.frame_raw(event, observation),
             event.image_id,
         )
         await self.session.flush()

@@ -105,6 +105,24 @@ async def _same_subject(
     return match_plate(plate.text, [passage.plate]) is not None
 
 
+def frame_raw(event: CameraEvent, observation: Observation) -> dict[str, Any]:
+    """What the passage keeps of this frame beyond its evidence (the last frame's wins)."""
+    raw: dict[str, Any] = {
+        "event_id": event.id,
+        "track_id": event.track_id,
+        "faces": len(observation.faces),
+    }
+    if event.details:
+        raw["device"] = event.details
+    if event.plate_image_id is not None:
+        raw["plate_image_id"] = event.plate_image_id
+    if observation.plate is not None:
+        raw["plate_source"] = observation.plate.source
+    if observation.problem:
+        raw["problem"] = observation.problem
+    return raw
+
+
 def evidence_of(passage: Passage | None) -> list[FrameEvidence]:
     if passage is None:
         return []
