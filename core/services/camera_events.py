@@ -293,7 +293,7 @@ class CameraEventService(Service):
             return []
         camera = await self.session.get(Camera, event.camera_id)
         assert camera is not None
-        persons = await self._persons(_templates([observation.faces]))
+        persons = await self._persons(_templates(observation.faces))
         subjects = frames.subjects(observation.faces, persons)
         plate = observation.plate
         passage = await passage_frames.continued(
@@ -374,15 +374,12 @@ class CameraEventService(Service):
         return {template_id: person_id for template_id, person_id in rows}
 
 
-def _templates(face_lists: list[tuple[FaceSighting, ...]]) -> list[int | None]:
-    return [
-        t
-        for faces in face_lists
-        for face in faces
-        for t in (face.template_id, *(c for c, _ in face.candidates))
-    ]
+def _templates(faces: tuple[FaceSighting, ...]) -> list[int | None]:
+    """The templates a frame's faces name: their closest and their other candidates."""
+    return [t for face in faces for t in (face.template_id, *(c for c, _ in face.candidates))]
 
 
 def _evidence_templates(evidence: list[FrameEvidence], known: dict[int, int]) -> list[int | None]:
+    """The templates the passage's earlier frames name that are not looked up yet."""
     wanted = {t for frame in evidence for f in frame.faces for t, _ in f.candidates}
     return [t for t in wanted if t not in known]
