@@ -16,6 +16,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import select
 
@@ -99,56 +100,65 @@ def forget_previous_secret_file(settings: Settings) -> bool:
     return False
 
 
-async def _rotate_persons(services: ServiceFactory, batch: int, tick: Tick | None) -> int:
-    vault = services.context.vault
+_Row = TypeVar("_Row", Person, Visitor)
+
+
+async def _reseal_in_batches(
+    services: ServiceFactory,
+    model: type[_Row],
+    reseal: Callable[[_Row], bool],
+    batch: int,
+    tick: Tick | None,
+    label: str,
+) -> int:
+    """Walk `model`'s rows by id in small transactions (a killed rotation resumes); `reseal`
+    re-seals one row's stale fields and says whether it changed any. How many changed."""
     done, after = 0, 0
     while True:
         async with services() as svc:
-            people = (
+            rows = (
                 await svc.session.scalars(
-                    select(Person).where(Person.id > after).order_by(Person.id).limit(batch)
+                    select(model).where(model.id > after).order_by(model.id).limit(batch)
                 )
             ).all()
-            if not people:
+            if not rows:
                 return done
-            after = people[-1].id
-            for person in people:
-                changed = False
-                if person.id_number_encrypted and not vault.is_current(person.id_number_encrypted):
-                    value = vault.decrypt(person.id_number_encrypted, context=ID_CONTEXT)
-                    person.id_number_encrypted = vault.encrypt(value, context=ID_CONTEXT)
-                    person.id_number_hash = vault.lookup_hash(value, context=ID_CONTEXT)
-                    changed = True
-                if person.phone_encrypted and not vault.is_current(person.phone_encrypted):
-                    value = vault.decrypt(person.phone_encrypted, context=PHONE_CONTEXT)
-                    person.phone_encrypted = vault.encrypt(value, context=PHONE_CONTEXT)
-                    changed = True
-                if changed:
+            after = rows[-1].id
+            for row in rows:
+                if reseal(row):
                     done += 1
                     if tick is not None:
-                        tick("person")
+                        tick(label)
+
+
+async def _rotate_persons(services: ServiceFactory, batch: int, tick: Tick | None) -> int:
+    vault = services.context.vault
+
+    def reseal(person: Person) -> bool:
+        changed = False
+        if person.id_number_encrypted and not vault.is_current(person.id_number_encrypted):
+            value = vault.decrypt(person.id_number_encrypted, context=ID_CONTEXT)
+            person.id_number_encrypted = vault.encrypt(value, context=ID_CONTEXT)
+            person.id_number_hash = vault.lookup_hash(value, context=ID_CONTEXT)
+            changed = True
+        if person.phone_encrypted and not vault.is_current(person.phone_encrypted):
+            value = vault.decrypt(person.phone_encrypted, context=PHONE_CONTEXT)
+            person.phone_encrypted = vault.encrypt(value, context=PHONE_CONTEXT)
+            changed = True
+        return changed
+
+    return await _reseal_in_batches(services, Person, reseal, batch, tick, "person")
 
 
 async def _rotate_visitors(services: ServiceFactory, batch: int, tick: Tick | None) -> int:
     vault = services.context.vault
-    done, after = 0, 0
-    while True:
-        async with services() as svc:
-            visitors = (
-                await svc.session.scalars(
-                    select(Visitor).where(Visitor.id > after).order_by(Visitor.id).limit(batch)
-                )
-            ).all()
-            if not visitors:
-                return done
-            after = visitors[-1].id
-            for visitor in visitors:
-                blob = visitor.phone_encrypted
-                if blob and not vault.is_current(blob):
-                    value = vault.decrypt_bytes(blob, context=VISITOR_PHONE_CONTEXT)
-                    visitor.phone_encrypted = vault.encrypt_bytes(
-                        value, context=VISITOR_PHONE_CONTEXT
-                    )
-                    done += 1
-                    if tick is not None:
-                        tick("visitor")
+
+    def reseal(visitor: Visitor) -> bool:
+        blob = visitor.phone_encrypted
+        if not blob or vault.is_current(blob):
+            return False
+        value = vault.decrypt_bytes(blob, context=VISITOR_PHONE_CONTEXT)
+        visitor.phone_encrypted = vault.encrypt_bytes(value, context=VISITOR_PHONE_CONTEXT)
+        return True
+
+    return await _reseal_in_batches(services, Visitor, reseal, batch, tick, "visitor")
