@@ -29,19 +29,30 @@ def remember(passage: Passage, key: str, alert_id: int) -> None:
 
 async def of_passage(
     service: AlertService,
+    camera: Camera,
     passage: Passage,
-    key: str,
+    base: str,
     hit: Hit,
     better: bool,
     snapshot_id: int | None,
 ) -> Alert | None:
-    """The alert this passage already has for the hit (another frame is not another
-    sighting), or its confirmed one when the hit is only a look-alike now (a passage that
-    was sure of somebody does not ask to verify them); None when it has neither."""
+    """The alert this passage already has for the hit, or None when it has none yet.
+
+    Another frame is not another sighting; a passage that was sure of somebody does not ask
+    to verify them (its confirmed alert answers a look-alike hit); a sure hit confirms the
+    passage's own open "please verify" alert instead of raising a second one.
+    """
     ours = passage_alerts(passage)
-    found = ours.get(key)
-    if found is None and hit.verify:
-        found = ours.get(key.removesuffix(":verify"))
+    found = ours.get(base)
+    if hit.verify:
+        found = ours.get(f"{base}:verify", found)
+    elif found is None and f"{base}:verify" in ours:
+        upgraded = await confirm(
+            service, camera, passage, ours[f"{base}:verify"], base, hit, better, snapshot_id
+        )
+        if upgraded is not None:
+            remember(passage, base, upgraded.id)
+        return upgraded
     alert = await service.session.get(Alert, found) if found is not None else None
     if alert is None:
         return None

@@ -224,17 +224,9 @@ class AlertService(Service):
     ) -> Alert:
         base = f"{hit.rule.id}:{hit.subject}:{camera.id}"
         key = base + (":verify" if hit.verify else "")
-        ours = look_alikes.passage_alerts(passage)
-        known = await look_alikes.of_passage(self, passage, key, hit, better, snapshot_id)
+        known = await look_alikes.of_passage(self, camera, passage, base, hit, better, snapshot_id)
         if known is not None:
             return known
-        if not hit.verify and base + ":verify" in ours:
-            upgraded = await look_alikes.confirm(
-                self, camera, passage, ours[base + ":verify"], base, hit, better, snapshot_id
-            )
-            if upgraded is not None:
-                look_alikes.remember(passage, base, upgraded.id)
-                return upgraded
         recent = await self.session.scalar(
             select(Alert).where(Alert.dedup_key == key).order_by(Alert.id.desc()).limit(1)
         )
